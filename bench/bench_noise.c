@@ -1,0 +1,7 @@
+/* Benchmarks of the noise suite. */
+#include "bench.h"
+
+void
+bench_noise(void)
+{
+}

@@ -1,0 +1,7 @@
+/* Benchmarks of the pubkey primitives. */
+#include "bench.h"
+
+void
+bench_pubkey(void)
+{
+}

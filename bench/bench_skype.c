@@ -1,0 +1,7 @@
+/* Benchmarks of the skype suite. */
+#include "bench.h"
+
+void
+bench_skype(void)
+{
+}

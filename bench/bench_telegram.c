@@ -1,0 +1,7 @@
+/* Benchmarks of the telegram suite. */
+#include "bench.h"
+
+void
+bench_telegram(void)
+{
+}

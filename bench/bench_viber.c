@@ -1,0 +1,7 @@
+/* Benchmarks of the viber suite. */
+#include "bench.h"
+
+void
+bench_viber(void)
+{
+}

@@ -1,0 +1,7 @@
+/* Benchmarks of the whatsapp suite. */
+#include "bench.h"
+
+void
+bench_whatsapp(void)
+{
+}

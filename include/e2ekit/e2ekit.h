@@ -1,0 +1,9 @@
+/* e2ekit: the umbrella header. */
+#ifndef E2EKIT_H
+#define E2EKIT_H
+
+#include <e2ekit/core.h>
+#include <e2ekit/crypto.h>
+#include <e2ekit/version.h>
+
+#endif
