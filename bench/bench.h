@@ -43,6 +43,7 @@ uint64_t bench_allocs(void);
 void bench_crypto(void); /* hashes, MACs, KDFs, curves */
 void bench_cipher(void); /* AES modes, Salsa20, RC4 */
 void bench_pubkey(void); /* RSA, MTProto DH */
+void bench_signal(void);
 void bench_whatsapp(void);
 void bench_telegram(void);
 void bench_viber(void);

@@ -16,7 +16,7 @@ struct group {
 
 static const struct group groups[] = {
     {"crypto", bench_crypto}, {"cipher", bench_cipher},     {"pubkey", bench_pubkey},
-    {"whatsapp", bench_whatsapp}, {"telegram", bench_telegram}, {"viber", bench_viber},
+    {"signal", bench_signal}, {"whatsapp", bench_whatsapp}, {"telegram", bench_telegram}, {"viber", bench_viber},
     {"skype", bench_skype},   {"noise", bench_noise},
 };
 
@@ -63,7 +63,7 @@ main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "usage: e2ekit-bench [--json FILE] [--only GROUP]...\n"
-                    "groups: crypto cipher pubkey whatsapp telegram viber skype noise; BENCH_QUICK=1 for a "
+                    "groups: crypto cipher pubkey signal whatsapp telegram viber skype noise; BENCH_QUICK=1 for a "
                     "short run\n");
             return 1;
         }

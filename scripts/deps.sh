@@ -9,7 +9,7 @@ PKGS="
   libsodium-dev libssl-dev
   libprotobuf-c-dev protobuf-c-compiler
   libsqlite3-dev libuv1-dev
-  libsignal-protocol-c-dev libolm-dev
+  libsignal-protocol-c-dev libolm-dev libsrtp2-dev
   python3 python3-cryptography python3-nacl
 "
 

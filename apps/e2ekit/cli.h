@@ -125,6 +125,7 @@ struct calc_cmd {
 extern const struct calc_cmd calc_cmds_core[];   /* hashes, MACs, KDFs, curves */
 extern const struct calc_cmd calc_cmds_cipher[]; /* AES modes, Salsa20, RC4 */
 extern const struct calc_cmd calc_cmds_pubkey[]; /* RSA, ISO 9796-2, MTProto DH */
+extern const struct calc_cmd calc_cmds_signal[];
 extern const struct calc_cmd calc_cmds_whatsapp[];
 extern const struct calc_cmd calc_cmds_telegram[];
 extern const struct calc_cmd calc_cmds_viber[];

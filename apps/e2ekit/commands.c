@@ -54,7 +54,7 @@ cmd_version(struct cli *c, int argc, char **argv)
 }
 
 static const struct calc_cmd *const calc_tables[] = {
-    calc_cmds_core,     calc_cmds_cipher, calc_cmds_pubkey, calc_cmds_whatsapp,
+    calc_cmds_core,     calc_cmds_cipher, calc_cmds_pubkey, calc_cmds_signal, calc_cmds_whatsapp,
     calc_cmds_telegram, calc_cmds_viber,  calc_cmds_skype,  calc_cmds_noise,
 };
 

@@ -9,45 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calcrun.h"
 #include "cli.h"
 #include "test.h"
 #include "vecfile.h"
 
 static int files, records, failed;
-
-static int
-is_special(const char *k)
-{
-    return strcmp(k, "calc") == 0 || strncmp(k, "expect", 6) == 0 || strcmp(k, "name") == 0;
-}
-
-/* `<hex>*<count>` -> the hex repeated; `ascii:<text>` -> hex of the text (for hex options). */
-static char *
-translate(const char *v, int kind)
-{
-    const char *star = strrchr(v, '*');
-    if (star && star > v && strspn(v, "0123456789abcdefABCDEF") == (size_t)(star - v) &&
-        star[1] && strspn(star + 1, "0123456789") == strlen(star + 1)) {
-        size_t unit = (size_t)(star - v);
-        size_t count = strtoul(star + 1, NULL, 10);
-        char *o = malloc(unit * count + 1);
-        if (!o)
-            abort();
-        for (size_t i = 0; i < count; i++)
-            memcpy(o + i * unit, v, unit);
-        o[unit * count] = 0;
-        return o;
-    }
-    if ((kind == OPT_HEX || kind == OPT_LIST) && strncmp(v, "ascii:", 6) == 0) {
-        const char *t = v + 6;
-        size_t n = strlen(t);
-        char *o = malloc(2 * n + 1);
-        if (!o || e2e_hex_encode(o, 2 * n + 1, (const uint8_t *)t, n) != E2E_OK)
-            abort();
-        return o;
-    }
-    return strdup(v);
-}
 
 static const char *
 nth_line(const char *text, int n, size_t *len)
@@ -90,56 +57,14 @@ run_record(const struct vec_record *r, void *arg)
         return 0;
     }
     char *argv[2 * VEC_MAX_FIELDS + 1];
-    int argc = 0;
-    char *owned[VEC_MAX_FIELDS];
-    size_t nowned = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (is_special(r->key[i]))
-            continue;
-        const struct cli_opt *o = cli_find_opt(cmd->opts, cmd->nopts, r->key[i]);
-        int kind = o ? o->kind : OPT_POS;
-        if (!o) {
-            /* a positional argument, named in the record by its meta or name */
-            for (size_t k = 0; k < cmd->nopts; k++)
-                if (cmd->opts[k].kind == OPT_POS && strcmp(cmd->opts[k].name, r->key[i]) == 0)
-                    o = &cmd->opts[k];
-            if (!o) {
-                fprintf(stderr, "FAIL %s:%d: calc %s has no option '%s'\n", r->file, r->line,
-                        name, r->key[i]);
-                failed++;
-                goto out;
-            }
-        }
-        if (kind == OPT_FLAG && strcmp(r->val[i], "yes") != 0)
-            continue; /* "no": leave the flag out */
-        if (kind != OPT_POS) {
-            char *f = malloc(strlen(r->key[i]) + 3);
-            if (!f)
-                abort();
-            sprintf(f, "--%s", r->key[i]);
-            owned[nowned++] = f;
-            argv[argc++] = f;
-        }
-        if (kind == OPT_FLAG)
-            continue;
-        char *v = translate(r->val[i], kind);
-        owned[nowned++] = v;
-        argv[argc++] = v;
+    int argc = calc_argv_from_record(r, cmd, argv, (int)(sizeof argv / sizeof argv[0]));
+    if (argc < 0) {
+        failed++;
+        return 0;
     }
-    argv[argc] = NULL;
-
     char *out = NULL, *err = NULL;
-    size_t outn = 0, errn = 0;
-    FILE *fo = open_memstream(&out, &outn);
-    FILE *fe = open_memstream(&err, &errn);
-    if (!fo || !fe)
-        abort();
-    struct cli c;
-    cli_init(&c, fo, fe, 0);
-    int rc = calc_run(&c, cmd, argc, argv);
-    cli_finish(&c);
-    fclose(fo);
-    fclose(fe);
+    int rc = calc_capture(cmd, argc, argv, &out, &err);
+    calc_argv_free(argv, argc);
 
     int ok = 1;
     const char *want_exit = vec_get(r, "expect_exit");
@@ -164,9 +89,6 @@ run_record(const struct vec_record *r, void *arg)
         failed++;
     free(out);
     free(err);
-out:
-    for (size_t i = 0; i < nowned; i++)
-        free(owned[i]);
     return 0;
 }
 
