@@ -51,6 +51,10 @@ e2e_rsa_free(e2e_rsa *k)
     BN_clear_free(k->qinv);
     BN_MONT_CTX_free(k->mont_p);
     BN_MONT_CTX_free(k->mont_q);
+    BN_clear_free(k->blind_A);
+    BN_clear_free(k->blind_Ai);
+    if (k->blind_lock_ready)
+        pthread_mutex_destroy(&k->blind_lock);
     e2e_wipe(k, sizeof *k);
     free(k);
 }
@@ -130,9 +134,14 @@ attach_private(e2e_rsa *k, struct e2e_rsa_parts *parts, BN_CTX *bn)
         BN_set_flags(secret[i], BN_FLG_CONSTTIME);
     k->mont_p = BN_MONT_CTX_new();
     k->mont_q = BN_MONT_CTX_new();
-    if (!k->mont_p || !k->mont_q || !BN_MONT_CTX_set(k->mont_p, k->p, bn) ||
-        !BN_MONT_CTX_set(k->mont_q, k->q, bn))
+    k->blind_A = BN_secure_new();
+    k->blind_Ai = BN_secure_new();
+    if (!k->mont_p || !k->mont_q || !k->blind_A || !k->blind_Ai ||
+        !BN_MONT_CTX_set(k->mont_p, k->p, bn) || !BN_MONT_CTX_set(k->mont_q, k->q, bn) ||
+        pthread_mutex_init(&k->blind_lock, NULL) != 0)
         return E2E_ERR_NOMEM;
+    k->blind_lock_ready = 1;
+    k->blind_uses = E2E_RSA_BLINDING_USES; /* the first operation draws a pair */
     k->has_private = 1;
     return E2E_OK;
 }
@@ -250,28 +259,47 @@ e2e_rsa_public_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *in, size_t n)
     return rc;
 }
 
-/* A fresh blinding pair: r uniform in [1, n), A = r^e, Ai = r^-1 (mod n). Retries the
- * negligible case of r sharing a factor with n. */
+/* Uniform in [0, n): 64 bits more than n from e2e_random, reduced. */
 static int
-blinding_pair(const e2e_rsa *k, BIGNUM *A, BIGNUM *Ai, BN_CTX *bn)
+random_below_n(const e2e_rsa *k, BIGNUM *out, BN_CTX *bn)
 {
     uint8_t buf[E2E_RSA_MAX_BITS / 8 + 8];
-    size_t len = k->bytes + 8; /* 64 extra bits make the reduction mod n near-uniform */
-    BIGNUM *r = BN_CTX_get(bn);
-    if (!r)
+    size_t len = k->bytes + 8;
+    int rc = e2e_random(NULL, buf, len);
+    if (rc == E2E_OK && (!BN_bin2bn(buf, (int)len, out) || !BN_nnmod(out, out, k->n, bn)))
+        rc = E2E_ERR_CRYPTO;
+    e2e_wipe(buf, len);
+    return rc;
+}
+
+/*
+ * A fresh blinding pair: r uniform in [1, n), A = r^e, Ai = r^-1 (mod n). r is used once and
+ * only through operations whose sequence does not depend on it (the exponent e is public).
+ *
+ * The inverse is itself blinded rather than computed in constant time (OpenSSL's
+ * constant-time inverse costs about as much as the CRT exponentiations): with a second random
+ * t, u = r t is uniform and independent of r, so the fast variable-time inverse of u reveals
+ * nothing about r, and r^-1 = t u^-1. Retries the negligible case of a factor shared with n.
+ */
+static int
+fresh_blinding_pair(const e2e_rsa *k, BIGNUM *A, BIGNUM *Ai, BN_CTX *bn)
+{
+    BIGNUM *r = BN_CTX_get(bn), *t = BN_CTX_get(bn), *u = BN_CTX_get(bn);
+    if (!u)
         return E2E_ERR_NOMEM;
-    BN_set_flags(r, BN_FLG_CONSTTIME);
     for (int tries = 0; tries < 16; tries++) {
-        int rc = e2e_random(NULL, buf, len);
+        int rc = random_below_n(k, r, bn);
+        if (rc == E2E_OK)
+            rc = random_below_n(k, t, bn);
         if (rc != E2E_OK)
             return rc;
-        int ok = BN_bin2bn(buf, (int)len, r) && BN_nnmod(r, r, k->n, bn);
-        e2e_wipe(buf, len);
-        if (!ok)
+        if (!BN_mod_mul(u, r, t, k->n, bn))
             return E2E_ERR_CRYPTO;
-        if (BN_is_zero(r) || !BN_mod_inverse(Ai, r, k->n, bn))
+        if (BN_is_zero(u) || !BN_mod_inverse(u, u, k->n, bn)) /* u: no CONSTTIME flag */
             continue;
-        return BN_mod_exp_mont(A, r, k->e, k->n, bn, k->mont_n) ? E2E_OK : E2E_ERR_CRYPTO;
+        return BN_mod_mul(Ai, u, t, k->n, bn) && BN_mod_exp_mont(A, r, k->e, k->n, bn, k->mont_n)
+                   ? E2E_OK
+                   : E2E_ERR_CRYPTO;
     }
     return E2E_ERR_CRYPTO;
 }
@@ -296,25 +324,54 @@ crt_exp(const e2e_rsa *k, BIGNUM *y, const BIGNUM *x, BN_CTX *bn)
            BN_mul(h, h, k->q, bn) && BN_add(y, h, m2);
 }
 
+/* The pair for this operation: a fresh one every E2E_RSA_BLINDING_USES calls, else the squares
+ * of the previous one ((r^2)^e = A^2, (r^2)^-1 = Ai^2). The key is const to callers; its
+ * blinding state is the one thing that changes, under the key's lock. */
+static int
+next_blinding(const e2e_rsa *k, BIGNUM *A, BIGNUM *Ai, BN_CTX *bn)
+{
+    e2e_rsa *mk = (e2e_rsa *)(uintptr_t)k;
+    int rc = E2E_OK;
+    if (pthread_mutex_lock(&mk->blind_lock) != 0)
+        return E2E_ERR_CRYPTO;
+    if (mk->blind_uses >= E2E_RSA_BLINDING_USES) {
+        rc = fresh_blinding_pair(k, mk->blind_A, mk->blind_Ai, bn);
+        mk->blind_uses = rc == E2E_OK ? 0 : E2E_RSA_BLINDING_USES;
+    } else if (!BN_mod_mul(mk->blind_A, mk->blind_A, mk->blind_A, k->n, bn) ||
+               !BN_mod_mul(mk->blind_Ai, mk->blind_Ai, mk->blind_Ai, k->n, bn)) {
+        rc = E2E_ERR_CRYPTO;
+        mk->blind_uses = E2E_RSA_BLINDING_USES;
+    }
+    if (rc == E2E_OK) {
+        mk->blind_uses++;
+        if (!BN_copy(A, mk->blind_A) || !BN_copy(Ai, mk->blind_Ai))
+            rc = E2E_ERR_NOMEM;
+    }
+    pthread_mutex_unlock(&mk->blind_lock);
+    return rc;
+}
+
+/*
+ * y = x^d mod n, blinded: y' = (x A)^d = x^d r by CRT, checked as y'^e = x A, then y = y' Ai.
+ * The check runs on blinded values, so its variable-time exponentiation (public exponent) sees
+ * nothing secret; so does the r^e of the blinding pair.
+ */
 static int
 private_op(const e2e_rsa *k, BIGNUM *y, const BIGNUM *x, BN_CTX *bn)
 {
     BIGNUM *A = BN_CTX_get(bn), *Ai = BN_CTX_get(bn), *xb = BN_CTX_get(bn);
-    BIGNUM *check = BN_CTX_get(bn);
+    BIGNUM *yb = BN_CTX_get(bn), *check = BN_CTX_get(bn);
     if (!check)
         return E2E_ERR_NOMEM;
-    BN_set_flags(Ai, BN_FLG_CONSTTIME);
-    BN_set_flags(xb, BN_FLG_CONSTTIME);
-    int rc = blinding_pair(k, A, Ai, bn);
+    int rc = next_blinding(k, A, Ai, bn);
     if (rc != E2E_OK)
         return rc;
-    /* (x A)^d = x^d r, so y = (x A)^d Ai */
-    if (!BN_mod_mul(xb, x, A, k->n, bn) || !crt_exp(k, y, xb, bn) ||
-        !BN_mod_mul(y, y, Ai, k->n, bn))
+    if (!BN_mod_mul(xb, x, A, k->n, bn) || !crt_exp(k, yb, xb, bn) ||
+        !BN_mod_exp_mont(check, yb, k->e, k->n, bn, k->mont_n))
         return E2E_ERR_CRYPTO;
-    if (!BN_mod_exp_mont(check, y, k->e, k->n, bn, k->mont_n))
-        return E2E_ERR_CRYPTO;
-    return BN_cmp(check, x) == 0 ? E2E_OK : E2E_ERR_CRYPTO;
+    if (BN_cmp(check, xb) != 0)
+        return E2E_ERR_CRYPTO; /* a fault in one CRT half: never release it */
+    return BN_mod_mul(y, yb, Ai, k->n, bn) ? E2E_OK : E2E_ERR_CRYPTO;
 }
 
 int

@@ -2,6 +2,8 @@
 #ifndef E2E_CRYPTO_RSA_INTERNAL_H
 #define E2E_CRYPTO_RSA_INTERNAL_H
 
+#include <pthread.h>
+
 #include <openssl/bn.h>
 
 #include <e2ekit/crypto.h>
@@ -21,7 +23,16 @@ struct e2e_rsa {
     /* CRT form; every one of these carries BN_FLG_CONSTTIME */
     BIGNUM *d, *p, *q, *dp, *dq, *qinv;
     BN_MONT_CTX *mont_p, *mont_q;
+    /* The blinding pair (A = r^e, Ai = r^-1 mod n), renewed from e2e_random every
+     * E2E_RSA_BLINDING_USES operations and squared in between, as OpenSSL does: a fresh pair
+     * needs a modular inverse that costs as much as the private operation itself. The only
+     * mutable part of a key, behind its own lock, so a key may be shared between threads. */
+    pthread_mutex_t blind_lock;
+    int blind_lock_ready;
+    BIGNUM *blind_A, *blind_Ai;
+    unsigned blind_uses;
 };
+#define E2E_RSA_BLINDING_USES 32
 
 /* The nine PKCS#1 integers (two-prime RSAPrivateKey); a public key fills n and e only. */
 struct e2e_rsa_parts {
