@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "telegram/call.h"
 #include "telegram/internal.h"
 
 /* ---- packets ------------------------------------------------------------------------------- */
@@ -98,32 +99,6 @@ e2e_tg_call_decrypt(const e2e_ctx *ctx, uint8_t *out, const uint8_t key[E2E_TG_K
 
 /* ---- the call object ----------------------------------------------------------------------- */
 
-enum call_state {
-    CALL_REQUESTED = 0, /* caller: waiting for g_b */
-    CALL_ACCEPTED = 1,  /* callee: waiting for g_a */
-    CALL_READY = 2,
-    CALL_ENDED = 3, /* a counter is spent */
-};
-
-struct channel {
-    uint32_t counter; /* last counter sent */
-    uint32_t max_in;  /* largest counter received */
-    uint64_t window;  /* bit i: counter max_in - i was received */
-    struct e2e_tg_call_stats st;
-};
-
-struct e2e_tg_call {
-    int outgoing; /* 1: the caller */
-    int state;
-    const e2e_dh_group *grp;
-    uint8_t priv[256];
-    uint8_t g_a[256]; /* the caller's g_a as on the wire (hashed for the emoji) */
-    size_t g_a_len;
-    uint8_t g_a_hash[32];
-    uint8_t key[256];
-    struct channel ch[2];
-};
-
 static e2e_tg_call *
 call_new(int outgoing, e2e_dh_cache *cache, const uint8_t *p, size_t p_len, int32_t g,
          struct e2e_report *why, int *rc)
@@ -150,16 +125,6 @@ e2e_tg_call_free(e2e_tg_call *c)
     free(c);
 }
 
-static void
-minimal(uint8_t out[256], size_t *len, const uint8_t v[256])
-{
-    size_t z = 0;
-    while (z < 255 && v[z] == 0)
-        z++;
-    *len = 256 - z;
-    memmove(out, v + z, *len);
-}
-
 int
 e2e_tg_call_request(e2e_tg_call **out, const e2e_ctx *ctx, e2e_dh_cache *cache, const uint8_t *p,
                     size_t p_len, int32_t g, uint8_t g_a_hash[32], struct e2e_report *why)
@@ -174,7 +139,7 @@ e2e_tg_call_request(e2e_tg_call **out, const e2e_ctx *ctx, e2e_dh_cache *cache, 
         e2e_tg_call_free(c);
         return rc;
     }
-    minimal(c->g_a, &c->g_a_len, pub);
+    e2e__tg_minimal_copy(c->g_a, &c->g_a_len, pub);
     e2e_sha256(c->g_a_hash, c->g_a, c->g_a_len);
     e2e_trace_hex(ctx, "call (caller): g_a", c->g_a, c->g_a_len);
     e2e_trace_hex(ctx, "  g_a_hash = SHA256(g_a), sent instead of g_a", c->g_a_hash, 32);
@@ -200,7 +165,7 @@ e2e_tg_call_accept(e2e_tg_call **out, const e2e_ctx *ctx, e2e_dh_cache *cache, c
         return rc;
     }
     memcpy(c->g_a_hash, g_a_hash, 32);
-    minimal(g_b, g_b_len, pub);
+    e2e__tg_minimal_copy(g_b, g_b_len, pub);
     e2e_trace_hex(ctx, "call (callee): committed g_a_hash kept", g_a_hash, 32);
     e2e_trace_hex(ctx, "  g_b, chosen before g_a is seen", g_b, *g_b_len);
     c->state = CALL_ACCEPTED;
@@ -319,7 +284,7 @@ e2e_tg_call_protect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, uint32_t fl
         return E2E_ERR_INVALID;
     if (cap < n + 20)
         return E2E_ERR_BUFFER;
-    struct channel *ch = &c->ch[channel];
+    struct tg_call_channel *ch = &c->ch[channel];
     if (ch->counter >= E2E_TG_CALL_MAX_COUNTER) {
         c->state = CALL_ENDED; /* tgcalls: "Outgoing packet limit reached"; spec: end the call */
         return E2E_ERR_LIMIT;
@@ -336,7 +301,7 @@ e2e_tg_call_protect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, uint32_t fl
 
 /* tgcalls registerIncomingCounter as a 64-bit sliding window. 1 if new. */
 static int
-window_check(const struct channel *ch, uint32_t counter, const char **why)
+window_check(const struct tg_call_channel *ch, uint32_t counter, const char **why)
 {
     if (counter > ch->max_in)
         return 1;
@@ -352,7 +317,7 @@ window_check(const struct channel *ch, uint32_t counter, const char **why)
 }
 
 static void
-window_add(struct channel *ch, uint32_t counter)
+window_add(struct tg_call_channel *ch, uint32_t counter)
 {
     if (counter > ch->max_in) {
         uint32_t shift = counter - ch->max_in;
@@ -371,7 +336,7 @@ e2e_tg_call_unprotect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, const uin
         return E2E_ERR_INVALID;
     if (c->state != CALL_READY)
         return c->state == CALL_ENDED ? E2E_ERR_LIMIT : E2E_ERR_STATE;
-    struct channel *ch = &c->ch[channel];
+    struct tg_call_channel *ch = &c->ch[channel];
     if (n < E2E_TG_CALL_MIN_PACKET || n > E2E_TG_CALL_MAX_PACKET) {
         ch->st.dropped_size++;
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "size",

@@ -88,7 +88,6 @@ void e2e__tg_release_views(e2e_tg_chat *c);
 int e2e__tg_ensure_scratch(e2e_tg_chat *c, size_t n);
 void e2e__tg_set_key(struct tg_key *k, const uint8_t key[256]);
 void e2e__tg_wipe_key(struct tg_key *k);
-size_t e2e__tg_minimal(const uint8_t v[256]);
 
 /* secret_pfs.c */
 int e2e__tg_pfs_maybe_start(e2e_tg_chat *c, const e2e_ctx *ctx);

@@ -15,6 +15,9 @@
  * caller's (checked by the public wrapper). */
 void e2e__tg_mtp2_seal(const e2e_ctx *ctx, uint8_t *out, const uint8_t key[256],
                        const uint8_t key_id[8], int x, const uint8_t *plain, size_t n);
+/* MTProto 2.0 decrypt after the caller matched the key id: size and msg_key only (tools). */
+int e2e__tg_mtp2_unseal(const e2e_ctx *ctx, uint8_t *out, const uint8_t key[256], int x,
+                        const uint8_t *msg, size_t n, struct e2e_report *why);
 /* MTProto 2.0 decrypt after the caller matched the key id: size, msg_key, length, padding. */
 int e2e__tg_mtp2_open(const e2e_ctx *ctx, uint8_t *out, size_t *tl_len, const uint8_t key[256],
                       int x, const uint8_t *msg, size_t n, struct e2e_report *why);
@@ -22,6 +25,13 @@ int e2e__tg_mtp1_open(const e2e_ctx *ctx, uint8_t *out, size_t *tl_len, const ui
                       const uint8_t *msg, size_t n, struct e2e_report *why);
 /* 1 when the framing of a padded plaintext is one a peer accepts (MTProto 2.0). */
 int e2e__tg_mtp2_framing_ok(const uint8_t *plain, size_t n);
+
+/* ---- secret_chat.c: DH values on the wire ---------------------------------------------------- */
+
+/* Leading zero bytes of a 256-byte big-endian value (at most 255). */
+size_t e2e__tg_minimal(const uint8_t v[256]);
+/* The minimal big-endian form (as tdlib's BN_bn2bin sends g_a, g_b) into out. */
+void e2e__tg_minimal_copy(uint8_t out[256], size_t *len, const uint8_t v[256]);
 
 /* ---- secret_tl.c: the secret-chat schema ------------------------------------------------------
  */

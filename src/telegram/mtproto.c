@@ -215,8 +215,8 @@ check_framing(const uint8_t *plain, size_t n, size_t *tl_len, struct e2e_report 
 }
 
 int
-e2e__tg_mtp2_open(const e2e_ctx *ctx, uint8_t *out, size_t *tl_len, const uint8_t key[256], int x,
-                  const uint8_t *msg, size_t n, struct e2e_report *why)
+e2e__tg_mtp2_unseal(const e2e_ctx *ctx, uint8_t *out, const uint8_t key[256], int x,
+                    const uint8_t *msg, size_t n, struct e2e_report *why)
 {
     E2E_TRY(check_size(msg, n, 40, why));
     uint8_t aes_key[32], aes_iv[32], mk[16];
@@ -234,13 +234,22 @@ e2e__tg_mtp2_open(const e2e_ctx *ctx, uint8_t *out, size_t *tl_len, const uint8_
         return rc;
     msg_key_v2(mk, key, x, out, pn);
     e2e_trace_hex(ctx, "  msg_key recomputed", mk, 16);
-    if (!e2e_ct_equal(mk, msg + 8, 16))
-        rc = e2e_report_fail(why, E2E_ERR_AUTH, "msg_key",
-                             "msg_key differs from SHA256(key[88+%d..] || plaintext)[8..24)", x);
-    else
-        rc = check_framing(out, pn, tl_len, why);
-    if (rc != E2E_OK)
+    if (!e2e_ct_equal(mk, msg + 8, 16)) {
         e2e_wipe(out, pn);
+        return e2e_report_fail(why, E2E_ERR_AUTH, "msg_key",
+                               "msg_key differs from SHA256(key[88+%d..] || plaintext)[8..24)", x);
+    }
+    return E2E_OK;
+}
+
+int
+e2e__tg_mtp2_open(const e2e_ctx *ctx, uint8_t *out, size_t *tl_len, const uint8_t key[256], int x,
+                  const uint8_t *msg, size_t n, struct e2e_report *why)
+{
+    E2E_TRY(e2e__tg_mtp2_unseal(ctx, out, key, x, msg, n, why));
+    int rc = check_framing(out, n - 24, tl_len, why);
+    if (rc != E2E_OK)
+        e2e_wipe(out, n - 24);
     return rc;
 }
 

@@ -40,9 +40,8 @@ e2e__tg_minimal(const uint8_t v[256])
     return z;
 }
 
-/* Copies the minimal big-endian form of a 256-byte value to out (as tdlib sends g_a, g_b). */
-static void
-minimal_out(uint8_t out[256], size_t *len, const uint8_t v[256])
+void
+e2e__tg_minimal_copy(uint8_t out[256], size_t *len, const uint8_t v[256])
 {
     size_t z = e2e__tg_minimal(v);
     *len = 256 - z;
@@ -260,7 +259,7 @@ e2e_tg_chat_request(e2e_tg_chat **out, const e2e_ctx *ctx, e2e_dh_cache *cache, 
         return rc;
     }
     e2e_trace_hex(ctx, "secret chat (creator): g_a = g^a mod p", pub, 256);
-    minimal_out(g_a, g_a_len, pub);
+    e2e__tg_minimal_copy(g_a, g_a_len, pub);
     *out = c;
     return E2E_OK;
 }
@@ -292,7 +291,7 @@ e2e_tg_chat_accept(e2e_tg_chat **out, const e2e_ctx *ctx, e2e_dh_cache *cache, c
         e2e_tg_chat_free(c);
         return rc;
     }
-    minimal_out(g_b, g_b_len, pub);
+    e2e__tg_minimal_copy(g_b, g_b_len, pub);
     *key_fingerprint = e2e_tg_chat_key_fingerprint(c);
     *out = c;
     return E2E_OK;
