@@ -499,7 +499,7 @@ E2E_API int e2e_wa_call_offer_new(struct e2e_wa_call_offer *o, const e2e_ctx *ct
 /*
  * Group-call key rotation (WP "Group Calling", reference §6.2). Memory only (WP: the secret
  * is never stored), so there is no _serialize. On every join or leave the server picks one
- * active participant as key distributor; the distributor makes a new secret (epoch + 1) and
+ * active participant as key distributor; the distributor makes a new secret and
  * sends it to the active device of every other participant; receivers accept it only from
  * the distributor of the current membership and only for a newer epoch, and keep the
  * previous key for 5 seconds (time from e2e_ctx), then wipe it.
@@ -516,22 +516,27 @@ E2E_API void e2e_wa_group_call_free(e2e_wa_group_call *gc);
 E2E_API int e2e_wa_group_call_pick_distributor(size_t *index, size_t n, const e2e_ctx *ctx)
     E2E_WARN_UNUSED;
 /* A membership change announced by the server: the active devices (self included while we
- * are in the call) and the distributor chosen among them. E2E_ERR_INVALID when the
- * distributor is not a member; E2E_ERR_LIMIT above E2E_WA_GROUP_CALL_MAX. */
+ * are in the call), the distributor chosen among them, and the server's membership
+ * generation, which increases with every change and numbers the key made for it (the key
+ * epoch). E2E_ERR_INVALID when the distributor is not a member; E2E_ERR_LIMIT above
+ * E2E_WA_GROUP_CALL_MAX; E2E_ERR_PROTOCOL ("generation") for a generation not newer than
+ * the last one. A membership without self wipes every key (we left). */
 E2E_API int e2e_wa_group_call_membership(e2e_wa_group_call *gc, const char *const *devices,
-                                         size_t n, const char *distributor) E2E_WARN_UNUSED;
+                                         size_t n, const char *distributor, uint32_t generation,
+                                         struct e2e_report *why) E2E_WARN_UNUSED;
 /* 1 when this device is the distributor of the current membership. */
 E2E_API int e2e_wa_group_call_is_distributor(const e2e_wa_group_call *gc);
-/* Distributor: new secret (epoch + 1), installed as current; the previous one stays for
- * 5 s. *offer is what to send (one copy per recipient device, pairwise-encrypted);
- * recipients lists the other active devices (pointers valid until the next membership
- * change). E2E_ERR_STATE when not the distributor. */
+/* Distributor: a new secret for the current generation (its epoch), installed as current;
+ * the previous one stays for 5 s. *offer is what to send (one copy per recipient device,
+ * pairwise-encrypted); recipients lists the other active devices (pointers valid until the
+ * next membership change). E2E_ERR_STATE when not the distributor or already rekeyed. */
 E2E_API int e2e_wa_group_call_rekey(e2e_wa_group_call *gc, const e2e_ctx *ctx, int profile,
                                     struct e2e_wa_call_offer *offer, const char **recipients,
                                     size_t cap, size_t *n_recipients) E2E_WARN_UNUSED;
 /* Receiver: a key from `from`. Not the current distributor -> E2E_ERR_UNTRUSTED
- * ("distributor"); another call -> E2E_ERR_UNTRUSTED ("call-id"); epoch not newer ->
- * E2E_ERR_DUPLICATE ("epoch"). State unchanged on failure. */
+ * ("distributor"); another call -> E2E_ERR_UNTRUSTED ("call-id"); an epoch already keyed or
+ * older than the current generation -> E2E_ERR_DUPLICATE ("epoch"); a generation not
+ * announced yet -> E2E_ERR_PROTOCOL ("epoch"). State unchanged on failure. */
 E2E_API int e2e_wa_group_call_accept(e2e_wa_group_call *gc, const e2e_ctx *ctx,
                                      const char *from, const struct e2e_wa_call_offer *offer,
                                      struct e2e_report *why) E2E_WARN_UNUSED;

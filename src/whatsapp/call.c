@@ -76,6 +76,7 @@ struct e2e_wa_group_call {
     char members[E2E_WA_GROUP_CALL_MAX][E2E_WA_DEVICE_ID_MAX];
     size_t n_members;
     char distributor[E2E_WA_DEVICE_ID_MAX];
+    uint32_t generation; /* the server's membership generation */
     uint32_t epoch, prev_epoch;
     int has_key, has_prev;
     uint8_t key[32], prev_key[32];
@@ -150,7 +151,8 @@ forget_keys(e2e_wa_group_call *gc)
 
 int
 e2e_wa_group_call_membership(e2e_wa_group_call *gc, const char *const *devices, size_t n,
-                             const char *distributor)
+                             const char *distributor, uint32_t generation,
+                             struct e2e_report *why)
 {
     char members[E2E_WA_GROUP_CALL_MAX][E2E_WA_DEVICE_ID_MAX], dist[E2E_WA_DEVICE_ID_MAX];
     int found = 0, self_in = 0;
@@ -164,6 +166,11 @@ e2e_wa_group_call_membership(e2e_wa_group_call *gc, const char *const *devices, 
     }
     if (!found)
         return E2E_ERR_INVALID;
+    if (gc->n_members && generation <= gc->generation)
+        return e2e_report_fail(why, E2E_ERR_PROTOCOL, "generation",
+                               "membership generation %u is not newer than %u",
+                               (unsigned)generation, (unsigned)gc->generation);
+    gc->generation = generation;
     memcpy(gc->members, members, sizeof members);
     gc->n_members = n;
     memcpy(gc->distributor, dist, sizeof dist);
@@ -201,14 +208,12 @@ e2e_wa_group_call_rekey(e2e_wa_group_call *gc, const e2e_ctx *ctx, int profile,
                         size_t *n_recipients)
 {
     struct e2e_wa_call_offer o;
-    if (!e2e_wa_group_call_is_distributor(gc))
+    if (!e2e_wa_group_call_is_distributor(gc) || (gc->has_key && gc->epoch >= gc->generation))
         return E2E_ERR_STATE;
-    if (gc->epoch == UINT32_MAX)
-        return E2E_ERR_LIMIT;
     if (cap < gc->n_members - 1)
         return E2E_ERR_BUFFER;
     E2E_TRY(e2e_wa_call_offer_new(&o, ctx, profile, gc->call_id));
-    o.epoch = gc->epoch + 1;
+    o.epoch = gc->generation;
     install(gc, ctx, o.epoch, o.master_secret);
     size_t k = 0;
     for (size_t i = 0; i < gc->n_members; i++)
@@ -231,10 +236,14 @@ e2e_wa_group_call_accept(e2e_wa_group_call *gc, const e2e_ctx *ctx, const char *
                                from ? from : "(none)");
     if (!e2e_ct_equal(offer->call_id, gc->call_id, 16))
         return e2e_report_fail(why, E2E_ERR_UNTRUSTED, "call-id", "key for another call");
-    if (gc->has_key && offer->epoch <= gc->epoch)
+    if (offer->epoch < gc->generation || (gc->has_key && offer->epoch <= gc->epoch))
         return e2e_report_fail(why, E2E_ERR_DUPLICATE, "epoch",
                                "key epoch %u is not newer than the current %u",
                                (unsigned)offer->epoch, (unsigned)gc->epoch);
+    if (offer->epoch > gc->generation)
+        return e2e_report_fail(why, E2E_ERR_PROTOCOL, "epoch",
+                               "key for membership generation %u, announced is %u",
+                               (unsigned)offer->epoch, (unsigned)gc->generation);
     install(gc, ctx, offer->epoch, offer->master_secret);
     return E2E_OK;
 }
