@@ -11,8 +11,9 @@
 
 #include "cli.h"
 
-#define TYPE_HELP "image, video, audio, document, history, app-state, sticker-pack, " \
-                  "link-thumbnail, sticker"
+#define TYPE_HELP                                                                                  \
+    "image, video, audio, document, history, app-state, sticker-pack, "                            \
+    "link-thumbnail, sticker"
 
 static int
 media_type(struct cli *c, const struct cli_args *a, int *type)
@@ -80,8 +81,8 @@ run_media_encrypt(struct cli *c, const struct cli_args *a)
     if (rc)
         return rc;
     blob = malloc(e2e_wa_media_blob_len(n));
-    int e = blob ? e2e_wa_media_encrypt(blob, e2e_wa_media_blob_len(n), &bn, fsha, fesha, pt, n,
-                                        mk, type, NULL)
+    int e = blob ? e2e_wa_media_encrypt(blob, e2e_wa_media_blob_len(n), &bn, fsha, fesha, pt, n, mk,
+                                        type, NULL)
                  : E2E_ERR_NOMEM;
     if (e) {
         rc = cli_fail(c, e, NULL, "media encryption");
@@ -127,8 +128,8 @@ run_media_decrypt(struct cli *c, const struct cli_args *a)
         return rc;
     pt = malloc(bn + 1);
     e2e_report_clear(&why);
-    int e = pt ? e2e_wa_media_decrypt(pt, bn + 1, &pn, blob, bn, fesha, fn ? fsha : NULL, mk,
-                                      type, NULL, &why)
+    int e = pt ? e2e_wa_media_decrypt(pt, bn + 1, &pn, blob, bn, fesha, fn ? fsha : NULL, mk, type,
+                                      NULL, &why)
                : E2E_ERR_NOMEM;
     if (e)
         rc = cli_fail(c, e, why.detail[0] ? why.detail : NULL, "media decryption (%s)",
@@ -315,7 +316,7 @@ run_pad(struct cli *c, const struct cli_args *a)
         return rc;
     uint8_t *buf = malloc(n + 16);
     struct e2e_report why;
-    int e = !buf                 ? E2E_ERR_NOMEM
+    int e = !buf                  ? E2E_ERR_NOMEM
             : cli_has(a, "unpad") ? e2e_wa_unpad(&out, d, n, &why)
                                   : e2e_wa_pad_n(buf, n + 16, &out, d, n, (unsigned)pad);
     if (e)
@@ -411,8 +412,7 @@ run_srtp_protect(struct cli *c, const struct cli_args *a)
 
 static const struct cli_opt call_keys_opts[] = {
     {"secret", OPT_HEX, 1, "HEX", "32-byte call master secret (from the call offer)"},
-    {"profile", OPT_STR, 0, "NAME",
-     "AES_CM_128_HMAC_SHA1_80 (default) or AEAD_AES_256_GCM"},
+    {"profile", OPT_STR, 0, "NAME", "AES_CM_128_HMAC_SHA1_80 (default) or AEAD_AES_256_GCM"},
     {"sender", OPT_STR, 0, "ID", "caller (default), callee, or the sending device's id"},
 };
 
@@ -425,8 +425,8 @@ run_call_keys(struct cli *c, const struct cli_args *a)
         return rc;
     const char *p = cli_str(a, "profile"), *sender = cli_str(a, "sender");
     int profile = !p || strcmp(p, "AES_CM_128_HMAC_SHA1_80") == 0 ? E2E_SRTP_AES_CM_128_HMAC_SHA1_80
-                  : strcmp(p, "AEAD_AES_256_GCM") == 0             ? E2E_SRTP_AEAD_AES_256_GCM
-                                                                   : 0;
+                  : strcmp(p, "AEAD_AES_256_GCM") == 0            ? E2E_SRTP_AEAD_AES_256_GCM
+                                                                  : 0;
     if (!profile) {
         cli_error(c, "AES_CM_128_HMAC_SHA1_80 or AEAD_AES_256_GCM", "--profile: unknown '%s'", p);
         return CLI_EXIT_USER;
@@ -465,14 +465,14 @@ const struct calc_cmd calc_cmds_whatsapp[] = {
      CALC_OPTS(adv_hmac_opts), run_adv_hmac},
     {"whatsapp-adv-sign", "ADV account (06 00), device (06 01) or device-list (06 02) signature",
      CALC_OPTS(adv_sig_opts), run_adv_sign},
-    {"whatsapp-adv-verify", "verify an ADV signature (exit 6 if it fails)",
-     CALC_OPTS(adv_sig_opts), run_adv_verify},
+    {"whatsapp-adv-verify", "verify an ADV signature (exit 6 if it fails)", CALC_OPTS(adv_sig_opts),
+     run_adv_verify},
     {"whatsapp-adv-device-identity", "ADVDeviceIdentity (Lmetadata) as WhatsApp encodes it",
      CALC_OPTS(device_identity_opts), run_device_identity},
     {"whatsapp-pad", "plaintext padding: N bytes of value N (or --unpad)", CALC_OPTS(pad_opts),
      run_pad},
-    {"srtp-kdf", "RFC 3711 4.3 key derivation (AES-CM PRF, labels 0..5)",
-     CALC_OPTS(srtp_kdf_opts), run_srtp_kdf},
+    {"srtp-kdf", "RFC 3711 4.3 key derivation (AES-CM PRF, labels 0..5)", CALC_OPTS(srtp_kdf_opts),
+     run_srtp_kdf},
     {"srtp-protect", "RFC 3711 AES_CM_128_HMAC_SHA1_80 packet protection from a master key",
      CALC_OPTS(srtp_protect_opts), run_srtp_protect},
     {"whatsapp-call-keys", "e2ekit's call master secret -> SRTP master key, salt, session keys",

@@ -46,8 +46,8 @@ struct e2e_wa_identity {
 };
 /* Fills pub from priv. */
 E2E_API void e2e_wa_identity_from_private(struct e2e_wa_identity *id, const uint8_t priv[32]);
-E2E_API int e2e_wa_identity_generate(struct e2e_wa_identity *id, const e2e_ctx *ctx)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_identity_generate(struct e2e_wa_identity *id,
+                                     const e2e_ctx *ctx) E2E_WARN_UNUSED;
 
 /* ============================================================ companion linking (ADV) ==== */
 
@@ -63,8 +63,7 @@ struct e2e_wa_device_identity {
     uint32_t device_type;
 };
 E2E_API int e2e_wa_device_identity_encode(uint8_t *out, size_t cap, size_t *len,
-                                          const struct e2e_wa_device_identity *id)
-    E2E_WARN_UNUSED;
+                                          const struct e2e_wa_device_identity *id) E2E_WARN_UNUSED;
 E2E_API int e2e_wa_device_identity_decode(struct e2e_wa_device_identity *id, const uint8_t *p,
                                           size_t n, struct e2e_report *why) E2E_WARN_UNUSED;
 
@@ -75,7 +74,7 @@ E2E_API int e2e_wa_device_identity_decode(struct e2e_wa_device_identity *id, con
  * base64 keys. The parser also accepts the older "ref,noise,identity,adv" form.
  */
 #define E2E_WA_QR_REF_MAX 128
-#define E2E_WA_QR_MAX 512
+#define E2E_WA_QR_MAX     512
 struct e2e_wa_qr {
     char ref[E2E_WA_QR_REF_MAX + 1]; /* server-issued pairing reference (printable, no ',') */
     uint8_t noise_pub[32];
@@ -119,9 +118,9 @@ struct e2e_wa_link_result {
  */
 E2E_API int e2e_wa_link_companion(struct e2e_wa_link_result *res, const e2e_ctx *ctx,
                                   const struct e2e_wa_identity *companion,
-                                  const uint8_t adv_secret[32],
-                                  const uint8_t expected_primary[32], const uint8_t *msg,
-                                  size_t n, struct e2e_report *why) E2E_WARN_UNUSED;
+                                  const uint8_t adv_secret[32], const uint8_t expected_primary[32],
+                                  const uint8_t *msg, size_t n,
+                                  struct e2e_report *why) E2E_WARN_UNUSED;
 
 /* ============================================================================ device lists ==== */
 
@@ -138,8 +137,8 @@ struct e2e_wa_devlist {
 /* A list with only the primary (index 0), timestamp from ctx. */
 E2E_API void e2e_wa_devlist_init(struct e2e_wa_devlist *l, uint32_t raw_id, const e2e_ctx *ctx);
 /* Assigns the next key index to a new companion. E2E_ERR_LIMIT when full. */
-E2E_API int e2e_wa_devlist_add(struct e2e_wa_devlist *l, const e2e_ctx *ctx, uint32_t *key_index)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_devlist_add(struct e2e_wa_devlist *l, const e2e_ctx *ctx,
+                               uint32_t *key_index) E2E_WARN_UNUSED;
 /* Unlinks a companion. E2E_ERR_NOT_FOUND if absent, E2E_ERR_INVALID for index 0. */
 E2E_API int e2e_wa_devlist_remove(struct e2e_wa_devlist *l, const e2e_ctx *ctx,
                                   uint32_t key_index) E2E_WARN_UNUSED;
@@ -152,19 +151,19 @@ E2E_API int e2e_wa_devlist_sign(uint8_t *out, size_t cap, size_t *len, const e2e
                                 const struct e2e_wa_identity *primary) E2E_WARN_UNUSED;
 /* Verifies a signed list with the account's identity key and decodes it into *l. */
 E2E_API int e2e_wa_devlist_verify(struct e2e_wa_devlist *l, const uint8_t *p, size_t n,
-                                  const uint8_t primary_pub[32], struct e2e_report *why)
-    E2E_WARN_UNUSED;
+                                  const uint8_t primary_pub[32],
+                                  struct e2e_report *why) E2E_WARN_UNUSED;
 /* Replaces *known with a verified newer list. An older timestamp, or the same timestamp with
  * other contents, is a rollback: E2E_ERR_PROTOCOL, *known unchanged. Another raw_id:
  * E2E_ERR_UNTRUSTED. The same list again: E2E_OK. */
 E2E_API int e2e_wa_devlist_update(struct e2e_wa_devlist *known,
-                                  const struct e2e_wa_devlist *incoming, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+                                  const struct e2e_wa_devlist *incoming,
+                                  struct e2e_report *why) E2E_WARN_UNUSED;
 /* Versioned blob ("WADL", v1) for stores. */
 E2E_API int e2e_wa_devlist_serialize(uint8_t *out, size_t cap, size_t *len,
                                      const struct e2e_wa_devlist *l) E2E_WARN_UNUSED;
-E2E_API int e2e_wa_devlist_parse(struct e2e_wa_devlist *l, const uint8_t *p, size_t n)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_devlist_parse(struct e2e_wa_devlist *l, const uint8_t *p,
+                                 size_t n) E2E_WARN_UNUSED;
 
 /*
  * The initiator's checks before it builds a session with a companion (reference §2.1):
@@ -177,11 +176,11 @@ E2E_API int e2e_wa_devlist_parse(struct e2e_wa_devlist *l, const uint8_t *p, siz
  *   other raw_id / index 0 / index not in the latest list -> E2E_ERR_UNTRUSTED "device-list"
  * Refuse the device (send it nothing) unless this returns E2E_OK.
  */
-E2E_API int e2e_wa_companion_check(struct e2e_wa_device_identity *meta, const uint8_t *signed_identity,
-                                   size_t n, const uint8_t primary_pub[32],
-                                   const uint8_t companion_pub[32],
-                                   const struct e2e_wa_devlist *latest, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_companion_check(struct e2e_wa_device_identity *meta,
+                                   const uint8_t *signed_identity, size_t n,
+                                   const uint8_t primary_pub[32], const uint8_t companion_pub[32],
+                                   const struct e2e_wa_devlist *latest,
+                                   struct e2e_report *why) E2E_WARN_UNUSED;
 
 /* ======================================================== padding and pairwise plaintext ==== */
 
@@ -194,8 +193,8 @@ E2E_API int e2e_wa_pad_n(uint8_t *out, size_t cap, size_t *len, const uint8_t *i
                          unsigned pad) E2E_WARN_UNUSED;
 /* Checks that the last N bytes all equal N (1 <= N <= 16) and returns the length without
  * them. E2E_ERR_MALFORMED "padding", or "empty" when nothing is left. */
-E2E_API int e2e_wa_unpad(size_t *len, const uint8_t *p, size_t n, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_unpad(size_t *len, const uint8_t *p, size_t n,
+                         struct e2e_report *why) E2E_WARN_UNUSED;
 
 /*
  * Device-consistency information (WP; reference §3): the sender's and the recipient's
@@ -221,12 +220,12 @@ E2E_API int e2e_wa_dci_recipient_has_companions(const struct e2e_wa_dci *dci);
 
 /* Media kinds and their HKDF info strings (reference §5). */
 enum e2e_wa_media_type {
-    E2E_WA_MEDIA_IMAGE = 0, /* "WhatsApp Image Keys" (also stickers) */
-    E2E_WA_MEDIA_VIDEO,     /* "WhatsApp Video Keys" */
-    E2E_WA_MEDIA_AUDIO,     /* "WhatsApp Audio Keys" */
-    E2E_WA_MEDIA_DOCUMENT,  /* "WhatsApp Document Keys" */
-    E2E_WA_MEDIA_HISTORY,   /* "WhatsApp History Keys" */
-    E2E_WA_MEDIA_APP_STATE, /* "WhatsApp App State Keys" */
+    E2E_WA_MEDIA_IMAGE = 0,      /* "WhatsApp Image Keys" (also stickers) */
+    E2E_WA_MEDIA_VIDEO,          /* "WhatsApp Video Keys" */
+    E2E_WA_MEDIA_AUDIO,          /* "WhatsApp Audio Keys" */
+    E2E_WA_MEDIA_DOCUMENT,       /* "WhatsApp Document Keys" */
+    E2E_WA_MEDIA_HISTORY,        /* "WhatsApp History Keys" */
+    E2E_WA_MEDIA_APP_STATE,      /* "WhatsApp App State Keys" */
     E2E_WA_MEDIA_STICKER_PACK,   /* "WhatsApp Sticker Pack Keys" */
     E2E_WA_MEDIA_LINK_THUMBNAIL, /* "WhatsApp Link Thumbnail Keys" */
     E2E_WA_MEDIA_STICKER,        /* stickers share the image keys */
@@ -244,7 +243,7 @@ struct e2e_wa_media_ref {
     uint8_t file_sha256[32];
     uint8_t file_enc_sha256[32];
     uint64_t file_length;
-    const char *mimetype;    /* may be NULL */
+    const char *mimetype; /* may be NULL */
     size_t mimetype_len;
     const char *direct_path; /* where the blob was uploaded; may be NULL */
     size_t direct_path_len;
@@ -288,8 +287,8 @@ struct e2e_wa_content {
  */
 E2E_API int e2e_wa_plaintext_build(uint8_t *out, size_t cap, size_t *len, const e2e_ctx *ctx,
                                    const struct e2e_wa_content *content,
-                                   const struct e2e_wa_dci *dci, const char *sent_to)
-    E2E_WARN_UNUSED;
+                                   const struct e2e_wa_dci *dci,
+                                   const char *sent_to) E2E_WARN_UNUSED;
 /* Same, with a fixed padding length (1..15). */
 E2E_API int e2e_wa_plaintext_build_n(uint8_t *out, size_t cap, size_t *len,
                                      const struct e2e_wa_content *content,
@@ -320,8 +319,8 @@ struct e2e_wa_media_keys {
 };
 /* HKDF-SHA256(ikm = media_key, no salt, info = type string, 112 bytes). E2E_ERR_INVALID for
  * an unknown type. */
-E2E_API int e2e_wa_media_derive(struct e2e_wa_media_keys *k, const uint8_t media_key[32],
-                                int type, const e2e_ctx *ctx) E2E_WARN_UNUSED;
+E2E_API int e2e_wa_media_derive(struct e2e_wa_media_keys *k, const uint8_t media_key[32], int type,
+                                const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* Blob length for a plaintext of n bytes. */
 static inline size_t
 e2e_wa_media_blob_len(size_t n)
@@ -330,10 +329,10 @@ e2e_wa_media_blob_len(size_t n)
 }
 
 /* One-shot: blob = AES-256-CBC-PKCS7(plaintext) || HMAC-SHA256(macKey, iv || ct)[0:10]. */
-E2E_API int e2e_wa_media_encrypt(uint8_t *blob, size_t cap, size_t *len,
-                                 uint8_t file_sha256[32], uint8_t file_enc_sha256[32],
-                                 const uint8_t *pt, size_t n, const uint8_t media_key[32],
-                                 int type, const e2e_ctx *ctx) E2E_WARN_UNUSED;
+E2E_API int e2e_wa_media_encrypt(uint8_t *blob, size_t cap, size_t *len, uint8_t file_sha256[32],
+                                 uint8_t file_enc_sha256[32], const uint8_t *pt, size_t n,
+                                 const uint8_t media_key[32], int type,
+                                 const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /*
  * One-shot receive in the order of reference §5: blob longer than 10 bytes and whole
  * blocks ("length", MALFORMED); SHA-256(blob) == file_enc_sha256 ("file-enc-sha256",
@@ -343,9 +342,8 @@ E2E_API int e2e_wa_media_encrypt(uint8_t *blob, size_t cap, size_t *len,
  */
 E2E_API int e2e_wa_media_decrypt(uint8_t *pt, size_t cap, size_t *len, const uint8_t *blob,
                                  size_t n, const uint8_t file_enc_sha256[32],
-                                 const uint8_t *file_sha256, const uint8_t media_key[32],
-                                 int type, const e2e_ctx *ctx, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+                                 const uint8_t *file_sha256, const uint8_t media_key[32], int type,
+                                 const e2e_ctx *ctx, struct e2e_report *why) E2E_WARN_UNUSED;
 
 /*
  * Streaming with constant memory (plain-data contexts; _final and _abort wipe them).
@@ -374,8 +372,8 @@ struct e2e_wa_media_enc {
     e2e_sha256_ctx sha_blob; /* SHA-256 of the blob so far */
     e2e_sha256_ctx sha_pt;   /* SHA-256 of the plaintext so far */
 };
-E2E_API int e2e_wa_media_enc_init(struct e2e_wa_media_enc *s, const uint8_t media_key[32],
-                                  int type, const e2e_ctx *ctx) E2E_WARN_UNUSED;
+E2E_API int e2e_wa_media_enc_init(struct e2e_wa_media_enc *s, const uint8_t media_key[32], int type,
+                                  const e2e_ctx *ctx) E2E_WARN_UNUSED;
 E2E_API int e2e_wa_media_enc_update(struct e2e_wa_media_enc *s, uint8_t *out, size_t cap,
                                     size_t *len, const uint8_t *in, size_t n) E2E_WARN_UNUSED;
 E2E_API int e2e_wa_media_enc_final(struct e2e_wa_media_enc *s, uint8_t *out, size_t cap,
@@ -395,9 +393,8 @@ struct e2e_wa_media_verifier {
     size_t tail_len;
     uint64_t total;
 };
-E2E_API int e2e_wa_media_verifier_init(struct e2e_wa_media_verifier *v,
-                                       const uint8_t media_key[32], int type,
-                                       const e2e_ctx *ctx) E2E_WARN_UNUSED;
+E2E_API int e2e_wa_media_verifier_init(struct e2e_wa_media_verifier *v, const uint8_t media_key[32],
+                                       int type, const e2e_ctx *ctx) E2E_WARN_UNUSED;
 E2E_API void e2e_wa_media_verifier_update(struct e2e_wa_media_verifier *v, const uint8_t *in,
                                           size_t n);
 E2E_API int e2e_wa_media_verifier_final(struct e2e_wa_media_verifier *v,
@@ -414,10 +411,11 @@ struct e2e_wa_media_dec {
     struct e2e_wa_media_verified ticket;
     e2e_hmac_sha256_ctx mac;
     e2e_sha256_ctx sha_pt;
+    int remac_; /* 1: re-check the MAC in pass 2 (0 only inside the one-shot decrypt) */
 };
 /* E2E_ERR_STATE unless `ticket` came from a successful verifier _final. */
-E2E_API int e2e_wa_media_dec_init(struct e2e_wa_media_dec *s, const uint8_t media_key[32],
-                                  int type, const struct e2e_wa_media_verified *ticket,
+E2E_API int e2e_wa_media_dec_init(struct e2e_wa_media_dec *s, const uint8_t media_key[32], int type,
+                                  const struct e2e_wa_media_verified *ticket,
                                   const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* out receives at most n + 16 bytes. */
 E2E_API int e2e_wa_media_dec_update(struct e2e_wa_media_dec *s, uint8_t *out, size_t cap,
@@ -460,12 +458,12 @@ struct e2e_srtp_stream {
     e2e_sha1_ctx hmac_inner, hmac_outer; /* HMAC-SHA1 pads, precomputed */
     uint8_t salt[14];
 };
-E2E_API int e2e_srtp_stream_init(struct e2e_srtp_stream *s, const struct e2e_srtp_keys *k)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_srtp_stream_init(struct e2e_srtp_stream *s,
+                                 const struct e2e_srtp_keys *k) E2E_WARN_UNUSED;
 /* Protects an RTP packet in place: encrypts the payload, appends the 10-byte tag over
  * header || payload || ROC. cap >= len + 10. `roc` is the rollover counter. */
-E2E_API int e2e_srtp_protect(const struct e2e_srtp_stream *s, uint8_t *pkt, size_t cap,
-                             size_t *len, uint32_t roc) E2E_WARN_UNUSED;
+E2E_API int e2e_srtp_protect(const struct e2e_srtp_stream *s, uint8_t *pkt, size_t cap, size_t *len,
+                             uint32_t roc) E2E_WARN_UNUSED;
 /* Checks the tag ("tag", AUTH) before decrypting in place; *len loses the tag. */
 E2E_API int e2e_srtp_unprotect(const struct e2e_srtp_stream *s, uint8_t *pkt, size_t *len,
                                uint32_t roc, struct e2e_report *why) E2E_WARN_UNUSED;
@@ -489,9 +487,8 @@ struct e2e_wa_call_master {
     uint8_t master_salt[14];
     size_t master_salt_len;
 };
-E2E_API int e2e_wa_call_master(struct e2e_wa_call_master *m, const uint8_t secret[32],
-                               int profile, const char *sender, const e2e_ctx *ctx)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_call_master(struct e2e_wa_call_master *m, const uint8_t secret[32], int profile,
+                               const char *sender, const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* A fresh offer: 32 random bytes of master secret (per callee device), a call id. */
 E2E_API int e2e_wa_call_offer_new(struct e2e_wa_call_offer *o, const e2e_ctx *ctx, int profile,
                                   const uint8_t call_id[16]) E2E_WARN_UNUSED;
@@ -504,8 +501,8 @@ E2E_API int e2e_wa_call_offer_new(struct e2e_wa_call_offer *o, const e2e_ctx *ct
  * the distributor of the current membership and only for a newer epoch, and keep the
  * previous key for 5 seconds (time from e2e_ctx), then wipe it.
  */
-#define E2E_WA_GROUP_CALL_MAX 32
-#define E2E_WA_DEVICE_ID_MAX 64
+#define E2E_WA_GROUP_CALL_MAX      32
+#define E2E_WA_DEVICE_ID_MAX       64
 #define E2E_WA_GROUP_CALL_GRACE_MS 5000
 typedef struct e2e_wa_group_call e2e_wa_group_call;
 
@@ -513,8 +510,8 @@ E2E_API int e2e_wa_group_call_new(e2e_wa_group_call **out, const char *self_devi
                                   const uint8_t call_id[16]) E2E_WARN_UNUSED;
 E2E_API void e2e_wa_group_call_free(e2e_wa_group_call *gc);
 /* The server's choice of distributor: a uniformly random index below n (from ctx). */
-E2E_API int e2e_wa_group_call_pick_distributor(size_t *index, size_t n, const e2e_ctx *ctx)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_wa_group_call_pick_distributor(size_t *index, size_t n,
+                                               const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* A membership change announced by the server: the active devices (self included while we
  * are in the call), the distributor chosen among them, and the server's membership
  * generation, which increases with every change and numbers the key made for it (the key
@@ -537,8 +534,8 @@ E2E_API int e2e_wa_group_call_rekey(e2e_wa_group_call *gc, const e2e_ctx *ctx, i
  * ("distributor"); another call -> E2E_ERR_UNTRUSTED ("call-id"); an epoch already keyed or
  * older than the current generation -> E2E_ERR_DUPLICATE ("epoch"); a generation not
  * announced yet -> E2E_ERR_PROTOCOL ("epoch"). State unchanged on failure. */
-E2E_API int e2e_wa_group_call_accept(e2e_wa_group_call *gc, const e2e_ctx *ctx,
-                                     const char *from, const struct e2e_wa_call_offer *offer,
+E2E_API int e2e_wa_group_call_accept(e2e_wa_group_call *gc, const e2e_ctx *ctx, const char *from,
+                                     const struct e2e_wa_call_offer *offer,
                                      struct e2e_report *why) E2E_WARN_UNUSED;
 /* The secret for an epoch: the current one, or the previous one within 5 s of the change
  * (after that it is wiped and this returns E2E_ERR_NOT_FOUND, "expired"). */

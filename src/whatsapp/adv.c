@@ -148,8 +148,8 @@ signed_identity_encode(uint8_t *out, size_t cap, size_t *len, const uint8_t *det
 
 /* 06 <prefix> || a || b || c into buf; returns the length, 0 when it does not fit. */
 static size_t
-adv_message(uint8_t *buf, size_t cap, uint8_t prefix, const uint8_t *a, size_t an,
-            const uint8_t *b, size_t bn, const uint8_t *c, size_t cn)
+adv_message(uint8_t *buf, size_t cap, uint8_t prefix, const uint8_t *a, size_t an, const uint8_t *b,
+            size_t bn, const uint8_t *c, size_t cn)
 {
     if (an > cap || 2 + an + bn + cn > cap)
         return 0;
@@ -164,9 +164,8 @@ adv_message(uint8_t *buf, size_t cap, uint8_t prefix, const uint8_t *a, size_t a
 }
 
 int
-e2e__adv_sign(uint8_t sig[64], const e2e_ctx *ctx, const struct e2e_wa_identity *id,
-              uint8_t prefix, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
-              const uint8_t *c, size_t cn)
+e2e__adv_sign(uint8_t sig[64], const e2e_ctx *ctx, const struct e2e_wa_identity *id, uint8_t prefix,
+              const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn)
 {
     uint8_t m[2 + ADV_DETAILS_MAX + 64];
     size_t mn = adv_message(m, sizeof m, prefix, a, an, b, bn, c, cn);
@@ -220,10 +219,10 @@ e2e_wa_link_primary(uint8_t *out, size_t cap, size_t *len, const e2e_ctx *ctx,
     int hosted = meta->account_type == E2E_WA_ADV_HOSTED;
     E2E_TRY(e2e_wa_device_identity_encode(details, sizeof details, &dn, meta));
     e2e_trace_hex(ctx, "adv: Lmetadata (ADVDeviceIdentity)", details, dn);
-    E2E_TRY(e2e__adv_sign(sig, ctx, primary, account_prefix(meta), details, dn,
-                           qr->identity_pub, 32, NULL, 0));
-    E2E_TRY(signed_identity_encode(signed_id, sizeof signed_id, &sn, details, dn, primary->pub,
-                                    sig, NULL));
+    E2E_TRY(e2e__adv_sign(sig, ctx, primary, account_prefix(meta), details, dn, qr->identity_pub,
+                          32, NULL, 0));
+    E2E_TRY(signed_identity_encode(signed_id, sizeof signed_id, &sn, details, dn, primary->pub, sig,
+                                   NULL));
     adv_hmac(mac, qr->adv_secret, hosted, signed_id, sn);
     e2e_trace_hex(ctx, "adv: P_HMAC", mac, 32);
     struct e2e_writer w;
@@ -269,12 +268,11 @@ hmac_msg_parse(struct adv_hmac_msg *m, const uint8_t *p, size_t n)
 
 /* Parses the signed identity and its details; requires the account signature. */
 static int
-parse_identity(struct adv_signed_identity *s, struct e2e_wa_device_identity *meta,
-               const uint8_t *p, size_t n, struct e2e_report *why)
+parse_identity(struct adv_signed_identity *s, struct e2e_wa_device_identity *meta, const uint8_t *p,
+               size_t n, struct e2e_report *why)
 {
     if (e2e__adv_signed_identity_parse(s, p, n) != E2E_OK || s->account_sig_len != 64 ||
-        (s->account_key && s->account_key_len != 32) ||
-        (s->device_sig && s->device_sig_len != 64))
+        (s->account_key && s->account_key_len != 32) || (s->device_sig && s->device_sig_len != 64))
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "signed-identity",
                                "ADVSignedDeviceIdentity does not parse or has bad field sizes");
     return e2e_wa_device_identity_decode(meta, s->details, s->details_len, why);
@@ -313,10 +311,10 @@ e2e_wa_link_companion(struct e2e_wa_link_result *res, const e2e_ctx *ctx,
                                "account signature (06 00) by the primary does not verify");
     memcpy(t.primary_pub, s.account_key, 32);
     E2E_TRY(e2e__adv_sign(dsig, ctx, companion, ADV_PREFIX_DEVICE, s.details, s.details_len,
-                           companion->pub, 32, t.primary_pub, 32));
+                          companion->pub, 32, t.primary_pub, 32));
     E2E_TRY(signed_identity_encode(t.signed_identity, sizeof t.signed_identity,
-                                    &t.signed_identity_len, s.details, s.details_len, NULL,
-                                    s.account_sig, dsig));
+                                   &t.signed_identity_len, s.details, s.details_len, NULL,
+                                   s.account_sig, dsig));
     *res = t;
     return E2E_OK;
 }
@@ -337,8 +335,8 @@ e2e_wa_companion_check(struct e2e_wa_device_identity *meta, const uint8_t *signe
     if (s.account_key && !e2e_ct_equal(s.account_key, primary_pub, 32))
         return e2e_report_fail(why, E2E_ERR_UNTRUSTED, "account-key",
                                "the device identity names another account key");
-    if (e2e__adv_verify(primary_pub, s.account_sig, account_prefix(&m), s.details,
-                        s.details_len, companion_pub, 32, NULL, 0) != E2E_OK)
+    if (e2e__adv_verify(primary_pub, s.account_sig, account_prefix(&m), s.details, s.details_len,
+                        companion_pub, 32, NULL, 0) != E2E_OK)
         return e2e_report_fail(why, E2E_ERR_AUTH, "account-signature",
                                "account signature (06 00) by the primary's identity fails");
     if (e2e__adv_verify(companion_pub, s.device_sig, ADV_PREFIX_DEVICE, s.details, s.details_len,

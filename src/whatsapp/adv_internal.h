@@ -10,9 +10,9 @@
 
 /* Signature prefixes (reference §2). */
 #define ADV_PREFIX_ACCOUNT 0x00
-#define ADV_PREFIX_DEVICE 0x01
-#define ADV_PREFIX_LIST 0x02
-#define ADV_PREFIX_HOSTED 0x05
+#define ADV_PREFIX_DEVICE  0x01
+#define ADV_PREFIX_LIST    0x02
+#define ADV_PREFIX_HOSTED  0x05
 
 /* ADVSignedDeviceIdentity as views into the parsed bytes (absent fields: NULL, 0). */
 struct adv_signed_identity {
@@ -25,8 +25,7 @@ int e2e__adv_signed_identity_parse(struct adv_signed_identity *s, const uint8_t 
 int e2e__adv_sign(uint8_t sig[64], const e2e_ctx *ctx, const struct e2e_wa_identity *id,
                   uint8_t prefix, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
                   const uint8_t *c, size_t cn);
-int e2e__adv_verify(const uint8_t pub[32], const uint8_t sig[64], uint8_t prefix,
-                    const uint8_t *a, size_t an, const uint8_t *b, size_t bn, const uint8_t *c,
-                    size_t cn);
+int e2e__adv_verify(const uint8_t pub[32], const uint8_t sig[64], uint8_t prefix, const uint8_t *a,
+                    size_t an, const uint8_t *b, size_t bn, const uint8_t *c, size_t cn);
 
 #endif

@@ -151,8 +151,7 @@ forget_keys(e2e_wa_group_call *gc)
 
 int
 e2e_wa_group_call_membership(e2e_wa_group_call *gc, const char *const *devices, size_t n,
-                             const char *distributor, uint32_t generation,
-                             struct e2e_report *why)
+                             const char *distributor, uint32_t generation, struct e2e_report *why)
 {
     char members[E2E_WA_GROUP_CALL_MAX][E2E_WA_DEVICE_ID_MAX], dist[E2E_WA_DEVICE_ID_MAX];
     int found = 0, self_in = 0;
@@ -260,8 +259,8 @@ e2e_wa_group_call_tick(e2e_wa_group_call *gc, const e2e_ctx *ctx)
 }
 
 int
-e2e_wa_group_call_key(e2e_wa_group_call *gc, const e2e_ctx *ctx, uint32_t epoch,
-                      uint8_t secret[32], struct e2e_report *why)
+e2e_wa_group_call_key(e2e_wa_group_call *gc, const e2e_ctx *ctx, uint32_t epoch, uint8_t secret[32],
+                      struct e2e_report *why)
 {
     (void)e2e_wa_group_call_tick(gc, ctx);
     if (gc->has_key && epoch == gc->epoch) {
@@ -276,8 +275,7 @@ e2e_wa_group_call_key(e2e_wa_group_call *gc, const e2e_ctx *ctx, uint32_t epoch,
         return e2e_report_fail(why, E2E_ERR_NOT_FOUND, "expired",
                                "the key of epoch %u was wiped 5 s after the change",
                                (unsigned)epoch);
-    return e2e_report_fail(why, E2E_ERR_NOT_FOUND, "epoch", "no key for epoch %u",
-                           (unsigned)epoch);
+    return e2e_report_fail(why, E2E_ERR_NOT_FOUND, "epoch", "no key for epoch %u", (unsigned)epoch);
 }
 
 uint32_t

@@ -14,7 +14,7 @@
 #include "whatsapp/adv_internal.h"
 #include "whatsapp/pb.h"
 
-#define DEVLIST_MAGIC 0x5741444cu /* "WADL" */
+#define DEVLIST_MAGIC   0x5741444cu /* "WADL" */
 #define DEVLIST_VERSION 1
 
 static uint64_t

@@ -14,17 +14,18 @@
 #include "core/util.h"
 
 #define TICKET_MAGIC 0x57414d56u /* "WAMV" */
-#define HOLD_BACK (16 + E2E_WA_MEDIA_MAC_LEN)
+#define HOLD_BACK    (16 + E2E_WA_MEDIA_MAC_LEN)
 
 static const char *const media_info[E2E_WA_MEDIA_COUNT_] = {
-    "WhatsApp Image Keys",         "WhatsApp Video Keys",     "WhatsApp Audio Keys",
-    "WhatsApp Document Keys",      "WhatsApp History Keys",   "WhatsApp App State Keys",
-    "WhatsApp Sticker Pack Keys",  "WhatsApp Link Thumbnail Keys",
+    "WhatsApp Image Keys",        "WhatsApp Video Keys",
+    "WhatsApp Audio Keys",        "WhatsApp Document Keys",
+    "WhatsApp History Keys",      "WhatsApp App State Keys",
+    "WhatsApp Sticker Pack Keys", "WhatsApp Link Thumbnail Keys",
     "WhatsApp Image Keys", /* stickers use the image keys (wm) */
 };
 static const char *const media_names[E2E_WA_MEDIA_COUNT_] = {
-    "image",       "video",       "audio",          "document", "history",
-    "app-state",   "sticker-pack", "link-thumbnail", "sticker",
+    "image",     "video",        "audio",          "document", "history",
+    "app-state", "sticker-pack", "link-thumbnail", "sticker",
 };
 
 const char *
@@ -73,26 +74,39 @@ e2e_wa_media_derive(struct e2e_wa_media_keys *k, const uint8_t media_key[32], in
 
 /* ---- encrypting --------------------------------------------------------------------------- */
 
+/* Derives the keys; sets the AES key and IV (when aes is given) and starts the MAC with the
+ * IV. Only the expanded forms are kept; the derived bytes are wiped. */
+static int
+media_setup(e2e_aes_key *aes, uint8_t iv[16], e2e_hmac_sha256_ctx *mac, const uint8_t media_key[32],
+            int type, const e2e_ctx *ctx)
+{
+    struct e2e_wa_media_keys k;
+    int rc = e2e_wa_media_derive(&k, media_key, type, ctx);
+    if (rc == E2E_OK && aes)
+        rc = e2e_aes_setkey(aes, k.cipher_key, 32);
+    if (rc == E2E_OK) {
+        if (iv)
+            memcpy(iv, k.iv, 16);
+        e2e_hmac_sha256_init(mac, k.mac_key, 32);
+        e2e_hmac_sha256_update(mac, k.iv, 16);
+    }
+    e2e_wipe(&k, sizeof k);
+    return rc;
+}
+
 int
 e2e_wa_media_enc_init(struct e2e_wa_media_enc *s, const uint8_t media_key[32], int type,
                       const e2e_ctx *ctx)
 {
-    struct e2e_wa_media_keys k;
     memset(s, 0, sizeof *s);
-    int rc = e2e_wa_media_derive(&k, media_key, type, ctx);
-    if (rc == E2E_OK)
-        rc = e2e_aes_setkey(&s->aes, k.cipher_key, 32);
-    if (rc == E2E_OK) {
-        memcpy(s->iv, k.iv, 16);
-        e2e_hmac_sha256_init(&s->mac, k.mac_key, 32);
-        e2e_hmac_sha256_update(&s->mac, k.iv, 16);
-        e2e_sha256_init(&s->sha_blob);
-        e2e_sha256_init(&s->sha_pt);
-    }
-    e2e_wipe(&k, sizeof k);
-    if (rc != E2E_OK)
+    int rc = media_setup(&s->aes, s->iv, &s->mac, media_key, type, ctx);
+    if (rc != E2E_OK) {
         e2e_wipe(s, sizeof *s);
-    return rc;
+        return rc;
+    }
+    e2e_sha256_init(&s->sha_blob);
+    e2e_sha256_init(&s->sha_pt);
+    return E2E_OK;
 }
 
 /* CBC-encrypt whole blocks and account for the ciphertext. */
@@ -184,16 +198,12 @@ e2e_wa_media_encrypt(uint8_t *blob, size_t cap, size_t *len, uint8_t file_sha256
 /* ---- pass 1: verifying -------------------------------------------------------------------- */
 
 int
-e2e_wa_media_verifier_init(struct e2e_wa_media_verifier *v, const uint8_t media_key[32],
-                           int type, const e2e_ctx *ctx)
+e2e_wa_media_verifier_init(struct e2e_wa_media_verifier *v, const uint8_t media_key[32], int type,
+                           const e2e_ctx *ctx)
 {
-    struct e2e_wa_media_keys k;
     memset(v, 0, sizeof *v);
-    E2E_TRY(e2e_wa_media_derive(&k, media_key, type, ctx));
-    e2e_hmac_sha256_init(&v->mac, k.mac_key, 32);
-    e2e_hmac_sha256_update(&v->mac, k.iv, 16);
+    E2E_TRY(media_setup(NULL, NULL, &v->mac, media_key, type, ctx));
     e2e_sha256_init(&v->sha_blob);
-    e2e_wipe(&k, sizeof k);
     return E2E_OK;
 }
 
@@ -258,24 +268,18 @@ int
 e2e_wa_media_dec_init(struct e2e_wa_media_dec *s, const uint8_t media_key[32], int type,
                       const struct e2e_wa_media_verified *ticket, const e2e_ctx *ctx)
 {
-    struct e2e_wa_media_keys k;
     memset(s, 0, sizeof *s);
     if (!ticket || ticket->magic_ != TICKET_MAGIC)
         return E2E_ERR_STATE;
-    int rc = e2e_wa_media_derive(&k, media_key, type, ctx);
-    if (rc == E2E_OK)
-        rc = e2e_aes_setkey(&s->aes, k.cipher_key, 32);
-    if (rc == E2E_OK) {
-        memcpy(s->iv, k.iv, 16);
-        e2e_hmac_sha256_init(&s->mac, k.mac_key, 32);
-        e2e_hmac_sha256_update(&s->mac, k.iv, 16);
-        e2e_sha256_init(&s->sha_pt);
-        s->ticket = *ticket;
-    }
-    e2e_wipe(&k, sizeof k);
-    if (rc != E2E_OK)
+    int rc = media_setup(&s->aes, s->iv, &s->mac, media_key, type, ctx);
+    if (rc != E2E_OK) {
         e2e_wipe(s, sizeof *s);
-    return rc;
+        return rc;
+    }
+    e2e_sha256_init(&s->sha_pt);
+    s->ticket = *ticket;
+    s->remac_ = 1;
+    return E2E_OK;
 }
 
 static int
@@ -283,7 +287,8 @@ dec_blocks(struct e2e_wa_media_dec *s, const uint8_t *in, size_t n, uint8_t *out
 {
     if (!n)
         return E2E_OK;
-    e2e_hmac_sha256_update(&s->mac, in, n); /* before decrypting: out may equal in */
+    if (s->remac_)
+        e2e_hmac_sha256_update(&s->mac, in, n); /* before decrypting: out may equal in */
     E2E_TRY(e2e_aes_cbc_decrypt(&s->aes, s->iv, in, n, out));
     e2e_sha256_update(&s->sha_pt, out, n);
     return E2E_OK;
@@ -324,8 +329,9 @@ dec_last_block(struct e2e_wa_media_dec *s, uint8_t *out, size_t cap, size_t *len
     const uint8_t *tag = s->hold + 16;
     e2e_hmac_sha256_update(&s->mac, s->hold, 16);
     e2e_hmac_sha256_final(&s->mac, mac);
-    int same = e2e_ct_equal(mac, s->ticket.mac, E2E_WA_MEDIA_MAC_LEN) &
-               e2e_ct_equal(tag, s->ticket.mac, E2E_WA_MEDIA_MAC_LEN);
+    int same = e2e_ct_equal(tag, s->ticket.mac, E2E_WA_MEDIA_MAC_LEN);
+    if (s->remac_)
+        same &= e2e_ct_equal(mac, s->ticket.mac, E2E_WA_MEDIA_MAC_LEN);
     e2e_wipe(mac, sizeof mac);
     if (!same || s->total != s->ticket.blob_len)
         return e2e_report_fail(why, E2E_ERR_AUTH, "blob-changed",
@@ -395,6 +401,9 @@ e2e_wa_media_decrypt(uint8_t *pt, size_t cap, size_t *len, const uint8_t *blob, 
     if (cap < n - E2E_WA_MEDIA_MAC_LEN - 1)
         return E2E_ERR_BUFFER; /* the plaintext is at most this long */
     E2E_TRY(e2e_wa_media_dec_init(&d, media_key, type, &ticket, ctx));
+    /* one buffer, read twice in this call: pass 1's MAC holds for pass 2 (the caller must not
+     * change `blob` meanwhile), so the MAC is not computed a second time */
+    d.remac_ = 0;
     int rc = e2e_wa_media_dec_update(&d, pt, cap, &a, blob, n);
     if (rc == E2E_OK)
         rc = e2e_wa_media_dec_final(&d, pt + a, cap - a, &b, file_sha256, why);

@@ -23,8 +23,7 @@ e2e_wa_pad_n(uint8_t *out, size_t cap, size_t *len, const uint8_t *in, size_t n,
 }
 
 int
-e2e_wa_pad(uint8_t *out, size_t cap, size_t *len, const uint8_t *in, size_t n,
-           const e2e_ctx *ctx)
+e2e_wa_pad(uint8_t *out, size_t cap, size_t *len, const uint8_t *in, size_t n, const e2e_ctx *ctx)
 {
     uint8_t r;
     int rc = e2e_random(ctx, &r, 1);

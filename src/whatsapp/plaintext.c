@@ -100,8 +100,7 @@ write_dci(struct e2e_writer *w, const struct e2e_wa_dci *dci)
 static void
 write_media(struct e2e_writer *w, const struct e2e_wa_media_ref *m)
 {
-    const struct media_fields *f =
-        m->type == E2E_WA_MEDIA_AUDIO ? &audio_fields : &document_fields;
+    const struct media_fields *f = m->type == E2E_WA_MEDIA_AUDIO ? &audio_fields : &document_fields;
     size_t mark = e2e__pb_begin(w, m->type == E2E_WA_MEDIA_AUDIO ? MSG_AUDIO : MSG_DOCUMENT);
     /* fields in number order for each of the two layouts */
     if (m->mimetype)
@@ -174,8 +173,8 @@ e2e_wa_plaintext_build_n(uint8_t *out, size_t cap, size_t *len,
                          const char *sent_to, unsigned pad)
 {
     struct e2e_writer w;
-    if (pad < 1 || pad > 15 || (dci && (dci->n_sender > E2E_WA_MAX_INDEXES ||
-                                        dci->n_recipient > E2E_WA_MAX_INDEXES)))
+    if (pad < 1 || pad > 15 ||
+        (dci && (dci->n_sender > E2E_WA_MAX_INDEXES || dci->n_recipient > E2E_WA_MAX_INDEXES)))
         return E2E_ERR_INVALID;
     e2e_writer_init(&w, out, cap);
     int rc = write_message(&w, content, dci, sent_to);

@@ -55,7 +55,7 @@ derive(uint8_t *out, size_t n, const uint8_t *mk, size_t mkl, const uint8_t *ms,
        unsigned label, const e2e_ctx *ctx)
 {
     E2E_TRY(e2e_srtp_kdf(out, n, mk, mkl, ms, msl, label, 0, 0));
-    static const char *const names[6] = {"rtp cipher key", "rtp auth key",  "rtp salt",
+    static const char *const names[6] = {"rtp cipher key",  "rtp auth key",  "rtp salt",
                                          "rtcp cipher key", "rtcp auth key", "rtcp salt"};
     if (e2e_log_enabled(ctx, E2E_LOG_TRACE)) {
         char what[48];

@@ -149,9 +149,9 @@ test_link_refusals(void)
     memcpy(wrong, w.qr.adv_secret, 32);
     wrong[0] ^= 1;
     /* wrong linking secret */
-    CHECK_ERR(e2e_wa_link_companion(&res, w.t.ctx, &w.companion, wrong, NULL, w.link, w.link_len,
-                                    &why),
-              E2E_ERR_AUTH);
+    CHECK_ERR(
+        e2e_wa_link_companion(&res, w.t.ctx, &w.companion, wrong, NULL, w.link, w.link_len, &why),
+        E2E_ERR_AUTH);
     CHECK(strcmp(why.check, "hmac") == 0);
     /* another account than the one expected */
     CHECK_ERR(e2e_wa_link_companion(&res, w.t.ctx, &w.companion, w.qr.adv_secret, w.companion.pub,
@@ -174,8 +174,8 @@ test_link_refusals(void)
         CHECK(rc == E2E_ERR_AUTH || rc == E2E_ERR_MALFORMED);
     }
     for (size_t n = 0; n < w.link_len; n++) {
-        int rc = e2e_wa_link_companion(&res, w.t.ctx, &w.companion, w.qr.adv_secret, NULL,
-                                       w.link, n, &why);
+        int rc = e2e_wa_link_companion(&res, w.t.ctx, &w.companion, w.qr.adv_secret, NULL, w.link,
+                                       n, &why);
         ok_count += rc == E2E_OK;
         CHECK(rc == E2E_ERR_AUTH || rc == E2E_ERR_MALFORMED);
     }
@@ -192,8 +192,8 @@ test_link_hosted(void)
     world_link(&w, 4);
     struct e2e_wa_device_identity meta = w.meta;
     meta.account_type = meta.device_type = E2E_WA_ADV_HOSTED;
-    CHECK_OK(e2e_wa_link_primary(w.link, sizeof w.link, &w.link_len, w.t.ctx, &w.primary, &w.qr,
-                                 &meta));
+    CHECK_OK(
+        e2e_wa_link_primary(w.link, sizeof w.link, &w.link_len, w.t.ctx, &w.primary, &w.qr, &meta));
     WAAdv__ADVSignedDeviceIdentityHMAC *h =
         waadv__advsigned_device_identity_hmac__unpack(NULL, w.link_len, w.link);
     CHECK(h && h->has_accounttype && h->accounttype == WAADV__ADVENCRYPTION_TYPE__HOSTED);
@@ -224,15 +224,15 @@ test_companion_check_refusals(void)
     size_t sn = w.res.signed_identity_len;
     CHECK_OK(e2e_wa_devlist_verify(&seen, w.signed_list, w.signed_list_len, w.primary.pub, NULL));
     /* account signature checked with another "primary" */
-    CHECK_ERR(e2e_wa_companion_check(&meta, si, sn, w.companion.pub, w.companion.pub, &seen,
-                                     &why),
+    CHECK_ERR(e2e_wa_companion_check(&meta, si, sn, w.companion.pub, w.companion.pub, &seen, &why),
               E2E_ERR_AUTH);
     CHECK(strcmp(why.check, "account-signature") == 0);
     /* device signature checked with another companion key (the bundle's key is not the one
      * that signed) */
     CHECK_ERR(e2e_wa_companion_check(&meta, si, sn, w.primary.pub, w.primary.pub, &seen, &why),
               E2E_ERR_AUTH);
-    CHECK(strcmp(why.check, "account-signature") == 0 || strcmp(why.check, "device-signature") == 0);
+    CHECK(strcmp(why.check, "account-signature") == 0 ||
+          strcmp(why.check, "device-signature") == 0);
     /* the device was removed: the latest list no longer has index 1 */
     struct test_ctx *t = &w.t;
     t->now_ms += 3600 * 1000;
@@ -260,8 +260,8 @@ test_companion_check_refusals(void)
     for (size_t i = 0; i < sn; i++) {
         memcpy(bad, si, sn);
         bad[i] ^= 0x80;
-        int rc = e2e_wa_companion_check(&meta, bad, sn, w.primary.pub, w.companion.pub, &first,
-                                        NULL);
+        int rc =
+            e2e_wa_companion_check(&meta, bad, sn, w.primary.pub, w.companion.pub, &first, NULL);
         ok_count += rc == E2E_OK;
         CHECK(rc == E2E_ERR_AUTH || rc == E2E_ERR_MALFORMED || rc == E2E_ERR_UNTRUSTED);
     }

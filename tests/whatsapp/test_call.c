@@ -56,12 +56,14 @@ test_libsrtp_vector(void)
     struct e2e_srtp_stream s;
     CHECK_OK(e2e_srtp_session_keys(&k, E2E_SRTP_AES_CM_128_HMAC_SHA1_80, mk, 16, ms, 14, NULL));
     CHECK_OK(e2e_srtp_stream_init(&s, &k));
-    size_t n = unhex(pkt, sizeof pkt, "800f1234decafbadcafebabe"
-                                      "abababababababababababababababab");
+    size_t n = unhex(pkt, sizeof pkt,
+                     "800f1234decafbadcafebabe"
+                     "abababababababababababababababab");
     CHECK_OK(e2e_srtp_protect(&s, pkt, sizeof pkt, &n, 0));
     CHECK_EQ(n, 38);
-    CHECK_HEX(pkt, n, "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b"
-                      "8dbb");
+    CHECK_HEX(pkt, n,
+              "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b"
+              "8dbb");
     uint8_t copy[64];
     memcpy(copy, pkt, n);
     size_t m = n;
@@ -111,16 +113,15 @@ test_call_master(void)
     CHECK(memcmp(a.master_key, b.master_key, 16) != 0); /* directions never share keys */
     uint8_t okm[44];
     static const char info[] = "e2ekit whatsapp call srtp v1\0\x01\0caller";
-    CHECK_OK(e2e_hkdf_sha256(okm, 30, NULL, 0, secret, 32, (const uint8_t *)info,
-                             sizeof info - 1));
+    CHECK_OK(e2e_hkdf_sha256(okm, 30, NULL, 0, secret, 32, (const uint8_t *)info, sizeof info - 1));
     CHECK_MEM(a.master_key, okm, 16);
     CHECK_MEM(a.master_salt, okm + 16, 14);
     CHECK_ERR(e2e_wa_call_master(&a, secret, 3, "caller", NULL), E2E_ERR_INVALID);
     CHECK_ERR(e2e_wa_call_master(&a, secret, 1, "", NULL), E2E_ERR_INVALID);
     /* and the GCM profile's session keys come out of the same RFC 3711 KDF */
     struct e2e_srtp_keys k;
-    CHECK_OK(e2e_srtp_session_keys(&k, E2E_SRTP_AEAD_AES_256_GCM, c.master_key, 32,
-                                   c.master_salt, 12, NULL));
+    CHECK_OK(e2e_srtp_session_keys(&k, E2E_SRTP_AEAD_AES_256_GCM, c.master_key, 32, c.master_salt,
+                                   12, NULL));
     uint8_t ms14[14] = {0}, key[32];
     memcpy(ms14, c.master_salt, 12);
     CHECK_OK(e2e_srtp_kdf(key, 32, c.master_key, 32, ms14, 14, 0, 0, 0));
@@ -187,8 +188,7 @@ test_group_call(void)
         CHECK_ERR(e2e_wa_group_call_accept(all[i], t.ctx, notdist, &forged, &why),
                   E2E_ERR_UNTRUSTED);
         /* nor can the distributor push a key for a generation not announced yet */
-        CHECK_ERR(e2e_wa_group_call_accept(all[i], t.ctx, dist2, &forged, &why),
-                  E2E_ERR_PROTOCOL);
+        CHECK_ERR(e2e_wa_group_call_accept(all[i], t.ctx, dist2, &forged, &why), E2E_ERR_PROTOCOL);
         CHECK_OK(e2e_wa_group_call_accept(all[i], t.ctx, dist2, &o2, &why));
         /* a replay of the same (or an older) key is refused */
         CHECK_ERR(e2e_wa_group_call_accept(all[i], t.ctx, dist2, &o2, &why), E2E_ERR_DUPLICATE);

@@ -26,8 +26,8 @@ reference_blob(uint8_t *blob, size_t *len, const uint8_t *pt, size_t n, int type
 {
     uint8_t okm[112], mac[32];
     const char *info = e2e_wa_media_info(type);
-    CHECK_OK(e2e_hkdf_sha256(okm, 112, NULL, 0, media_key, 32, (const uint8_t *)info,
-                             strlen(info)));
+    CHECK_OK(
+        e2e_hkdf_sha256(okm, 112, NULL, 0, media_key, 32, (const uint8_t *)info, strlen(info)));
     e2e_aes_key k;
     size_t cn;
     CHECK_OK(e2e_aes_setkey(&k, okm + 16, 32));

@@ -74,9 +74,8 @@ test_dci_and_fanout(void)
     CHECK(e2e_wa_dci_sender_has_companions(&dci));
     CHECK(!e2e_wa_dci_recipient_has_companions(&dci));
     static const char text[] = "hello bob";
-    struct e2e_wa_content c = {.kind = E2E_WA_CONTENT_TEXT,
-                               .text = (const uint8_t *)text,
-                               .text_len = 9};
+    struct e2e_wa_content c = {
+        .kind = E2E_WA_CONTENT_TEXT, .text = (const uint8_t *)text, .text_len = 9};
     uint8_t to_bob[256], to_laptop[256];
     size_t n1, n2;
     CHECK_OK(e2e_wa_plaintext_build(to_bob, sizeof to_bob, &n1, l.t.ctx, &c, &dci, NULL));
@@ -102,8 +101,8 @@ test_dci_and_fanout(void)
     /* protobuf-c reads the same fields at WhatsApp's numbers */
     size_t len = n2 - to_laptop[n2 - 1];
     WAE2E__Message *m = wae2_e__message__unpack(NULL, len, to_laptop);
-    CHECK(m && m->devicesentmessage && m->devicesentmessage->message &&
-          m->messagecontextinfo && m->messagecontextinfo->devicelistmetadata);
+    CHECK(m && m->devicesentmessage && m->devicesentmessage->message && m->messagecontextinfo &&
+          m->messagecontextinfo->devicelistmetadata);
     if (m && m->devicesentmessage && m->messagecontextinfo &&
         m->messagecontextinfo->devicelistmetadata) {
         CHECK(strcmp(m->devicesentmessage->destinationjid, "200@s.whatsapp.net") == 0);
@@ -254,7 +253,8 @@ test_call_offer_tamper(void)
     }
     CHECK(errors > 0);
     test_note("call offer: %d flips refused, %d flips inside values (caught by the Signal MAC "
-              "in real use)", errors, oks);
+              "in real use)",
+              errors, oks);
     for (size_t k = 0; k < n; k++) {
         struct e2e_wa_plaintext pt;
         int rc = e2e_wa_plaintext_parse(&pt, buf, k, NULL);

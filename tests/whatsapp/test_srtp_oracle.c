@@ -105,8 +105,9 @@ test_libsrtp_validate_vector(void)
     size_t n = unhex(pkt, sizeof pkt, "800f1234decafbadcafebabeabababababababababababababababab");
     int ln = (int)n;
     CHECK_EQ(srtp_protect(s, pkt, &ln), srtp_err_status_ok);
-    CHECK_HEX(pkt, (size_t)ln, "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc"
-                               "99ea179b8dbb");
+    CHECK_HEX(pkt, (size_t)ln,
+              "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc"
+              "99ea179b8dbb");
     srtp_dealloc(s);
 }
 
