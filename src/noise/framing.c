@@ -38,6 +38,8 @@ e2e_noise_deframer_init(struct e2e_noise_deframer *d, uint8_t *buf, size_t max_l
 static int
 take_header(struct e2e_noise_deframer *d, const uint8_t *in, size_t n, size_t *pos)
 {
+    if (d->hdr_have == 2)
+        return 1; /* the header came in an earlier piece */
     while (d->hdr_have < 2 && *pos < n)
         d->hdr[d->hdr_have++] = in[(*pos)++];
     if (d->hdr_have < 2)
