@@ -78,6 +78,11 @@ E2E_API int e2e_noise_handshake_set_prologue(e2e_noise_handshake *hs, const uint
 /* Our static key (s), before _start. */
 E2E_API int e2e_noise_handshake_set_local_static(e2e_noise_handshake *hs, const uint8_t priv[32])
     E2E_WARN_UNUSED;
+/* The same with the public key already computed (a relay doing many handshakes with one key
+ * saves a scalar multiplication per handshake). kp->pub must belong to kp->priv. */
+E2E_API int e2e_noise_handshake_set_local_keypair(e2e_noise_handshake *hs,
+                                                  const struct e2e_noise_keypair *kp)
+    E2E_WARN_UNUSED;
 /* The peer's static key known beforehand (rs: the relay's pinned key for IK), before _start. */
 E2E_API int e2e_noise_handshake_set_remote_static(e2e_noise_handshake *hs, const uint8_t pub[32])
     E2E_WARN_UNUSED;

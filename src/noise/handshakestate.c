@@ -114,6 +114,18 @@ e2e_noise_handshake_set_local_static(e2e_noise_handshake *hs, const uint8_t priv
 }
 
 int
+e2e_noise_handshake_set_local_keypair(e2e_noise_handshake *hs, const struct e2e_noise_keypair *kp)
+{
+    if (!hs || !kp)
+        return E2E_ERR_INVALID;
+    if (!before_start(hs))
+        return E2E_ERR_STATE;
+    hs->s = *kp;
+    hs->has_s = 1;
+    return E2E_OK;
+}
+
+int
 e2e_noise_handshake_set_remote_static(e2e_noise_handshake *hs, const uint8_t pub[32])
 {
     if (!hs || !pub)

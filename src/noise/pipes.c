@@ -20,7 +20,7 @@ struct e2e_noise_pipe {
     int is_server;
     int state;
     int mode;
-    uint8_t s_priv[32];
+    struct e2e_noise_keypair s;
     uint8_t pinned[32];
     int has_pin;
     e2e_noise_handshake *hs;
@@ -46,7 +46,7 @@ pipe_fail(e2e_noise_pipe *p, int rc)
     e2e_noise_transport_free(p->t);
     p->hs = NULL;
     p->t = NULL;
-    e2e_wipe(p->s_priv, sizeof p->s_priv);
+    e2e_wipe(&p->s, sizeof p->s);
     p->state = E2E_NOISE_PIPE_FAILED;
     E2E_TRACE(p->ctx, "noise pipe: failed (%s)", e2e_err_name(rc));
     return rc;
@@ -62,7 +62,7 @@ begin(e2e_noise_pipe *p, const char *proto, int role, uint8_t type)
     if (rc == E2E_OK)
         rc = e2e_noise_handshake_set_prologue(p->hs, prologue, sizeof prologue);
     if (rc == E2E_OK)
-        rc = e2e_noise_handshake_set_local_static(p->hs, p->s_priv);
+        rc = e2e_noise_handshake_set_local_keypair(p->hs, &p->s);
     if (rc == E2E_OK && role == E2E_NOISE_INITIATOR && type == E2E_NOISE_MSG_CLIENT_IK)
         rc = e2e_noise_handshake_set_remote_static(p->hs, p->pinned);
     if (rc == E2E_OK)
@@ -81,7 +81,7 @@ pipe_new(e2e_noise_pipe **out, const e2e_ctx *ctx, const uint8_t static_priv[32]
         return E2E_ERR_NOMEM;
     p->ctx = ctx;
     p->is_server = server;
-    memcpy(p->s_priv, static_priv, 32);
+    e2e_noise_keypair_from_private(&p->s, static_priv); /* once per pipe */
     *out = p;
     return E2E_OK;
 }
@@ -151,7 +151,7 @@ finish(e2e_noise_pipe *p)
     p->has_h = 1;
     e2e_noise_handshake_free(p->hs);
     p->hs = NULL;
-    e2e_wipe(p->s_priv, sizeof p->s_priv);
+    e2e_wipe(&p->s, sizeof p->s);
     p->state = E2E_NOISE_PIPE_READY;
     E2E_TRACE(p->ctx, "noise pipe: ready");
     return E2E_OK;
