@@ -63,7 +63,7 @@ pair_step(e2e_noise_handshake *a, e2e_noise_handshake *b, const char *payload, s
     if (len)
         *len = n;
     rc = e2e_noise_handshake_read(b, msg, n, back, sizeof back, &bn, NULL);
-    if (rc == E2E_OK && (bn != pl || memcmp(back, payload, pl) != 0))
+    if (rc == E2E_OK && (bn != pl || (pl && memcmp(back, payload, pl) != 0)))
         return E2E_ERR_PROTOCOL;
     return rc;
 }

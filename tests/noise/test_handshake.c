@@ -352,6 +352,20 @@ test_trace(void)
             test_fail_(__FILE__, __LINE__, "trace lacks '%s'", want[i]);
     test_checks_++;
     pair_free(&p);
+    /* a relay falling back reuses DH(s, re) from the failed IK message */
+    log.len = 0;
+    log.text[0] = 0;
+    uint8_t msg[256], buf[256];
+    size_t n, bn;
+    pair_new(&p, IK, c, client.priv, server2.priv, server.pub);
+    CHECK_OK(e2e_noise_handshake_write(p.init, NULL, 0, msg, sizeof msg, &n));
+    CHECK_ERR(e2e_noise_handshake_read(p.resp, msg, n, buf, sizeof buf, &bn, NULL), E2E_ERR_AUTH);
+    CHECK_OK(e2e_noise_handshake_fallback(p.resp, NULL, 0));
+    CHECK_OK(e2e_noise_handshake_fallback(p.init, NULL, 0));
+    CHECK_OK(pair_run(&p, NULL, 0));
+    CHECK(strstr(log.text, "DH(s, re) reused") != NULL);
+    CHECK(strstr(log.text, "fallback to Noise_XXfallback_25519_AESGCM_SHA256 as initiator"));
+    pair_free(&p);
     e2e_ctx_free(c);
 }
 

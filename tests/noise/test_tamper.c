@@ -54,6 +54,7 @@ oversize(uint8_t *m, size_t *n, size_t arg)
 }
 
 struct run {
+    struct test_ctx tc; /* lives as long as the handshakes that use it */
     struct pair p;
     e2e_noise_handshake *failed; /* the side that noticed */
     int err;
@@ -91,9 +92,8 @@ static size_t sample_len[3][3];
 static int
 run_scenario(struct run *r, int sc, unsigned target, mut_fn f, size_t arg)
 {
-    struct test_ctx tc;
-    e2e_ctx *ctx = test_ctx_new(&tc, 1234); /* the same ephemerals on every run */
     memset(r, 0, sizeof *r);
+    e2e_ctx *ctx = test_ctx_new(&r->tc, 1234); /* the same ephemerals on every run */
     if (sc == SC_XX)
         pair_new(&r->p, XX, ctx, client.priv, server.priv, NULL);
     else
@@ -124,8 +124,14 @@ run_scenario(struct run *r, int sc, unsigned target, mut_fn f, size_t arg)
         b = t;
     }
     r->err = rc;
-    test_ctx_free(&tc);
     return rc;
+}
+
+static void
+run_free(struct run *r)
+{
+    pair_free(&r->p);
+    test_ctx_free(&r->tc);
 }
 
 /* After a detected alteration the side that noticed refuses everything. */
@@ -175,7 +181,7 @@ try_mutation(int sc, unsigned m, mut_fn f, size_t arg, const char *what)
             CHECK_OK(transport_roundtrip(r.p.ti, r.p.tr, (const uint8_t *)"ok", 2));
         }
         test_checks_++;
-        pair_free(&r.p);
+        run_free(&r);
         return 1;
     }
     if (!ok)
@@ -183,7 +189,7 @@ try_mutation(int sc, unsigned m, mut_fn f, size_t arg, const char *what)
                    m, what, arg, e2e_err_name(rc));
     test_checks_++;
     check_unusable(&r);
-    pair_free(&r.p);
+    run_free(&r);
     return ok;
 }
 
@@ -200,7 +206,7 @@ test_samples(void)
             sample_len[sc][m] = r.lens[m];
             CHECK_EQ(r.lens[m], want[sc][m]);
         }
-        pair_free(&r.p);
+        run_free(&r);
     }
 }
 
