@@ -16,7 +16,7 @@
 #include "codec/json.h"
 
 #define MAX_FILE (64u << 20)
-#define MAX_HEX 65536
+#define MAX_HEX  65536
 
 /* ---- building blocks ------------------------------------------------------------------------ */
 
@@ -111,8 +111,9 @@ hex_field(struct vec *x, const char *key, uint8_t *buf, size_t cap, size_t *len,
     const char *s = e2e_json_string(e2e_json_get(x->doc, x->v, key), &n);
     *len = 0;
     if (!s)
-        return required || e2e_json_get(x->doc, x->v, key) ? vfail(x, "field %s missing or not a string", key)
-                                                           : 0;
+        return required || e2e_json_get(x->doc, x->v, key)
+                   ? vfail(x, "field %s missing or not a string", key)
+                   : 0;
     if (e2e_hex_decode(buf, cap, len, s, n) != E2E_OK)
         return vfail(x, "field %s is not hex of at most %zu bytes", key, cap);
     return 0;
@@ -410,8 +411,14 @@ run_all(struct cli *c, const e2e_json *doc, const struct e2e_json_node *list, st
         const char *name = e2e_json_string(e2e_json_get(doc, v, "protocol_name"), NULL);
         if (!name)
             name = e2e_json_string(e2e_json_get(doc, v, "name"), NULL);
-        cli_text(c, "%s %3lld %s%s%s", rc == 0 ? "ok  " : rc > 0 ? "skip" : "FAIL", i,
-                 name ? name : "?", rc < 0 ? ": " : rc > 0 ? ": unsupported protocol" : "",
+        cli_text(c, "%s %3lld %s%s%s",
+                 rc == 0  ? "ok  "
+                 : rc > 0 ? "skip"
+                          : "FAIL",
+                 i, name ? name : "?",
+                 rc < 0   ? ": "
+                 : rc > 0 ? ": unsupported protocol"
+                          : "",
                  rc < 0 ? x.why : "");
         vec_free(&x);
     }

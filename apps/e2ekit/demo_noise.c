@@ -49,8 +49,8 @@ handshake_hop(struct demo *d, struct demo_server *srv, e2e_noise_pipe *tx, e2e_n
         rc = e2e_noise_frame_write(frame, sizeof frame, &fn, body, n);
     if (rc != E2E_OK)
         return demo_ok(d, rc, "write a handshake frame") ? rc : rc;
-    demo_say(d, "%s -> %s: %s, %zu-byte Noise message%s%s%s", from, to, type_name(body[0]),
-             n - 1, len ? " carrying \"" : "", len ? payload : "", len ? "\"" : "");
+    demo_say(d, "%s -> %s: %s, %zu-byte Noise message%s%s%s", from, to, type_name(body[0]), n - 1,
+             len ? " carrying \"" : "", len ? payload : "", len ? "\"" : "");
     if ((rc = demo_server_post(srv, from, to, frame, fn)) != E2E_OK ||
         (rc = demo_server_take(srv, to, 0, &p, &n, &sender)) != E2E_OK)
         return rc;
@@ -92,8 +92,9 @@ show_ready(struct demo *d, e2e_noise_pipe *c, e2e_noise_pipe *s, struct demo_ser
 {
     uint8_t hc[32], hs[32], frame[64], out[64];
     size_t n, on;
-    demo_check(d, e2e_noise_pipe_state(c) == E2E_NOISE_PIPE_READY &&
-                      e2e_noise_pipe_state(s) == E2E_NOISE_PIPE_READY,
+    demo_check(d,
+               e2e_noise_pipe_state(c) == E2E_NOISE_PIPE_READY &&
+                   e2e_noise_pipe_state(s) == E2E_NOISE_PIPE_READY,
                "both sides are in transport mode");
     if (e2e_noise_pipe_handshake_hash(c, hc) != E2E_OK ||
         e2e_noise_pipe_handshake_hash(s, hs) != E2E_OK)
@@ -203,7 +204,8 @@ demo_noise(struct demo *d)
     memset(&r, 0, sizeof r);
     demo_say(d, "Noise Pipes with 25519, AES-GCM and SHA-256 (Noise revision 34), as WhatsApp");
     demo_say(d, "runs its client <-> server transport. Each handshake frame has one type byte");
-    demo_say(d, "before the Noise message; frames carry a 2-byte length (docs/protocols/noise.md).");
+    demo_say(d,
+             "before the Noise message; frames carry a 2-byte length (docs/protocols/noise.md).");
     if (!demo_ok(d, e2e_noise_keypair_generate(&device, d->ctx), "phone's device key") ||
         !demo_ok(d, e2e_noise_keypair_generate(&r.key, d->ctx), "relay's static key") ||
         !demo_ok(d, e2e_noise_keypair_generate(&stranger, d->ctx), "a stranger's key"))

@@ -27,14 +27,14 @@
 extern "C" {
 #endif
 
-#define E2E_NOISE_DHLEN 32            /* X25519 public key and shared secret */
-#define E2E_NOISE_HASHLEN 32          /* SHA-256 */
-#define E2E_NOISE_KEYLEN 32           /* AES-256-GCM key */
-#define E2E_NOISE_TAGLEN 16           /* AES-GCM tag */
-#define E2E_NOISE_MAX_MSG 65535       /* every Noise message, handshake or transport (spec 3) */
+#define E2E_NOISE_DHLEN         32    /* X25519 public key and shared secret */
+#define E2E_NOISE_HASHLEN       32    /* SHA-256 */
+#define E2E_NOISE_KEYLEN        32    /* AES-256-GCM key */
+#define E2E_NOISE_TAGLEN        16    /* AES-GCM tag */
+#define E2E_NOISE_MAX_MSG       65535 /* every Noise message, handshake or transport (spec 3) */
 #define E2E_NOISE_MAX_PLAINTEXT 65519 /* transport payload: E2E_NOISE_MAX_MSG - tag */
-#define E2E_NOISE_MAX_PROLOGUE 1024   /* our bound; the spec sets none */
-#define E2E_NOISE_FRAME_HDR 2         /* big-endian length before each frame */
+#define E2E_NOISE_MAX_PROLOGUE  1024  /* our bound; the spec sets none */
+#define E2E_NOISE_FRAME_HDR     2     /* big-endian length before each frame */
 
 /* ---- keys ----------------------------------------------------------------------------------- */
 
@@ -43,8 +43,8 @@ struct e2e_noise_keypair {
     uint8_t priv[32];
     uint8_t pub[32];
 };
-E2E_API int e2e_noise_keypair_generate(struct e2e_noise_keypair *kp, const e2e_ctx *ctx)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_keypair_generate(struct e2e_noise_keypair *kp,
+                                       const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* pub from priv (priv is used as RFC 7748 clamps it). */
 E2E_API void e2e_noise_keypair_from_private(struct e2e_noise_keypair *kp, const uint8_t priv[32]);
 
@@ -76,16 +76,16 @@ E2E_API void e2e_noise_handshake_free(e2e_noise_handshake *hs);
 E2E_API int e2e_noise_handshake_set_prologue(e2e_noise_handshake *hs, const uint8_t *prologue,
                                              size_t n) E2E_WARN_UNUSED;
 /* Our static key (s), before _start. */
-E2E_API int e2e_noise_handshake_set_local_static(e2e_noise_handshake *hs, const uint8_t priv[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_handshake_set_local_static(e2e_noise_handshake *hs,
+                                                 const uint8_t priv[32]) E2E_WARN_UNUSED;
 /* The same with the public key already computed (a relay doing many handshakes with one key
  * saves a scalar multiplication per handshake). kp->pub must belong to kp->priv. */
-E2E_API int e2e_noise_handshake_set_local_keypair(e2e_noise_handshake *hs,
-                                                  const struct e2e_noise_keypair *kp)
-    E2E_WARN_UNUSED;
+E2E_API int
+e2e_noise_handshake_set_local_keypair(e2e_noise_handshake *hs,
+                                      const struct e2e_noise_keypair *kp) E2E_WARN_UNUSED;
 /* The peer's static key known beforehand (rs: the relay's pinned key for IK), before _start. */
-E2E_API int e2e_noise_handshake_set_remote_static(e2e_noise_handshake *hs, const uint8_t pub[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_handshake_set_remote_static(e2e_noise_handshake *hs,
+                                                  const uint8_t pub[32]) E2E_WARN_UNUSED;
 /* Known-answer tests only: use this ephemeral private key instead of drawing one from ctx. */
 E2E_API int e2e_noise_handshake_set_fixed_ephemeral(e2e_noise_handshake *hs,
                                                     const uint8_t priv[32]) E2E_WARN_UNUSED;
@@ -124,16 +124,15 @@ E2E_API int e2e_noise_handshake_fallback(e2e_noise_handshake *hs, const uint8_t 
                                          size_t n) E2E_WARN_UNUSED;
 /* The peer's static public key: known beforehand, or received in a message whose AEAD checks
  * all passed. E2E_ERR_STATE when there is none (yet). */
-E2E_API int e2e_noise_handshake_remote_static(const e2e_noise_handshake *hs, uint8_t rs[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_handshake_remote_static(const e2e_noise_handshake *hs,
+                                              uint8_t rs[32]) E2E_WARN_UNUSED;
 /* GetHandshakeHash(): the final h, once the handshake is complete (E2E_ERR_STATE before). */
-E2E_API int e2e_noise_handshake_hash(const e2e_noise_handshake *hs, uint8_t h[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_handshake_hash(const e2e_noise_handshake *hs, uint8_t h[32]) E2E_WARN_UNUSED;
 /* Split(): the transport. The initiator sends with c1 and receives with c2, the responder the
  * reverse (after a fallback the roles are the reversed ones, as in the spec and noise-c). The
  * handshake's keys are wiped; only the handshake hash stays readable. */
-E2E_API int e2e_noise_handshake_split(e2e_noise_handshake *hs, e2e_noise_transport **out)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_handshake_split(e2e_noise_handshake *hs,
+                                      e2e_noise_transport **out) E2E_WARN_UNUSED;
 
 /* ---- transport (spec 5.1 CipherState, 11.3 rekey) ------------------------------------------- */
 
@@ -143,8 +142,8 @@ E2E_API void e2e_noise_transport_free(e2e_noise_transport *t);
 /* out receives n + 16 bytes; n <= E2E_NOISE_MAX_PLAINTEXT. E2E_ERR_LIMIT when the nonce
  * reached 2^64-1 (reserved). No allocation. */
 E2E_API int e2e_noise_transport_encrypt(e2e_noise_transport *t, uint8_t *out, size_t cap,
-                                        size_t *out_len, const uint8_t *pt, size_t n)
-    E2E_WARN_UNUSED;
+                                        size_t *out_len, const uint8_t *pt,
+                                        size_t n) E2E_WARN_UNUSED;
 /* E2E_ERR_MALFORMED (n < 16 or > 65535), E2E_ERR_AUTH (tag: replayed, reordered, altered),
  * E2E_ERR_LIMIT; on any failure the nonce and keys are unchanged and out is zeroed. */
 E2E_API int e2e_noise_transport_decrypt(e2e_noise_transport *t, uint8_t *out, size_t cap,
@@ -186,16 +185,16 @@ struct e2e_noise_deframer {
     int err;
 };
 /* max_len in 1..65535; buf holds at least max_len bytes. */
-E2E_API int e2e_noise_deframer_init(struct e2e_noise_deframer *d, uint8_t *buf, size_t max_len)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_noise_deframer_init(struct e2e_noise_deframer *d, uint8_t *buf,
+                                    size_t max_len) E2E_WARN_UNUSED;
 /*
  * Consumes bytes of `in` until a frame is complete or the input is used up; *used says how
  * many. Returns 1 with *frame / *frame_len set (valid until the next call) when a frame is
  * complete, 0 when more input is needed, E2E_ERR_MALFORMED for a refused length.
  */
 E2E_API int e2e_noise_deframer_push(struct e2e_noise_deframer *d, const uint8_t *in, size_t n,
-                                    size_t *used, const uint8_t **frame, size_t *frame_len)
-    E2E_WARN_UNUSED;
+                                    size_t *used, const uint8_t **frame,
+                                    size_t *frame_len) E2E_WARN_UNUSED;
 
 /* ---- Noise Pipes: the client <-> relay channel ---------------------------------------------- */
 
@@ -214,7 +213,11 @@ enum e2e_noise_pipe_msg {
     E2E_NOISE_MSG_SERVER_FALLBACK = 0x13, /* XXfallback message 1: IK could not be read */
     E2E_NOISE_MSG_CLIENT_FINISH = 0x21,   /* XX message 3 or XXfallback message 2 */
 };
-enum e2e_noise_pipe_mode { E2E_NOISE_MODE_XX = 1, E2E_NOISE_MODE_IK = 2, E2E_NOISE_MODE_FALLBACK = 3 };
+enum e2e_noise_pipe_mode {
+    E2E_NOISE_MODE_XX = 1,
+    E2E_NOISE_MODE_IK = 2,
+    E2E_NOISE_MODE_FALLBACK = 3
+};
 enum e2e_noise_pipe_state {
     E2E_NOISE_PIPE_SEND = 1,      /* call e2e_noise_pipe_write for the next handshake frame */
     E2E_NOISE_PIPE_RECV = 2,      /* feed the peer's next handshake frame to e2e_noise_pipe_read */
@@ -238,13 +241,13 @@ E2E_API void e2e_noise_pipe_free(e2e_noise_pipe *p);
 E2E_API int e2e_noise_pipe_state(const e2e_noise_pipe *p);
 E2E_API int e2e_noise_pipe_mode(const e2e_noise_pipe *p);
 /* Next handshake frame body (type byte + Noise message) carrying payload. */
-E2E_API int e2e_noise_pipe_write(e2e_noise_pipe *p, const uint8_t *payload, size_t n,
-                                 uint8_t *out, size_t cap, size_t *out_len) E2E_WARN_UNUSED;
+E2E_API int e2e_noise_pipe_write(e2e_noise_pipe *p, const uint8_t *payload, size_t n, uint8_t *out,
+                                 size_t cap, size_t *out_len) E2E_WARN_UNUSED;
 /* One handshake frame body from the peer; its payload goes to payload. On the relay an IK
  * message it cannot decrypt switches the pipe to XXfallback (state SEND, E2E_OK, no payload);
  * every other failure leaves the pipe FAILED. */
-E2E_API int e2e_noise_pipe_read(e2e_noise_pipe *p, const uint8_t *body, size_t n,
-                                uint8_t *payload, size_t cap, size_t *payload_len,
+E2E_API int e2e_noise_pipe_read(e2e_noise_pipe *p, const uint8_t *body, size_t n, uint8_t *payload,
+                                size_t cap, size_t *payload_len,
                                 struct e2e_report *why) E2E_WARN_UNUSED;
 /*
  * The peer's authenticated static public key. On the relay: the client's device key, in state
@@ -263,8 +266,8 @@ E2E_API int e2e_noise_pipe_seal(e2e_noise_pipe *p, uint8_t *out, size_t cap, siz
                                 const uint8_t *pt, size_t n) E2E_WARN_UNUSED;
 /* READY: a frame body (from the deframer) to plaintext; see e2e_noise_transport_decrypt. */
 E2E_API int e2e_noise_pipe_open(e2e_noise_pipe *p, uint8_t *out, size_t cap, size_t *out_len,
-                                const uint8_t *body, size_t n, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+                                const uint8_t *body, size_t n,
+                                struct e2e_report *why) E2E_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -374,8 +374,8 @@ container(struct parser *ps, int type, uint32_t *idx)
             break;
         if (c != ',') {
             ps->pos--;
-            return fail_at(ps, E2E_ERR_MALFORMED, type == E2E_JSON_ARRAY ? "expected ',' or ']'"
-                                                                          : "expected ',' or '}'");
+            return fail_at(ps, E2E_ERR_MALFORMED,
+                           type == E2E_JSON_ARRAY ? "expected ',' or ']'" : "expected ',' or '}'");
         }
     }
     ps->depth--;
@@ -424,7 +424,8 @@ value(struct parser *ps, uint32_t *idx)
     default:
         if (c == '-' || (c >= '0' && c <= '9'))
             return scalar(ps, E2E_JSON_NUMBER, idx);
-        return fail_at(ps, E2E_ERR_MALFORMED, c < 0 ? "unexpected end of input" : "expected a value");
+        return fail_at(ps, E2E_ERR_MALFORMED,
+                       c < 0 ? "unexpected end of input" : "expected a value");
     }
 }
 

@@ -35,9 +35,9 @@ struct e2e_json_limits {
 /* A value. Pointers stay valid until e2e_json_free. */
 struct e2e_json_node {
     int type;
-    uint32_t next;  /* next sibling's index, 0 = none */
-    uint32_t child; /* first element / member, 0 = none */
-    uint32_t count; /* elements / members */
+    uint32_t next;   /* next sibling's index, 0 = none */
+    uint32_t child;  /* first element / member, 0 = none */
+    uint32_t count;  /* elements / members */
     const char *key; /* member name (NUL-terminated, decoded) when inside an object, else NULL */
     size_t key_len;
     const char *str; /* string value (decoded, NUL-terminated), or the number's text */

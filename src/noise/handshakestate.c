@@ -284,8 +284,10 @@ static int
 token_dh(e2e_noise_handshake *hs, int tok, uint8_t out[32])
 {
     int init = hs->role == E2E_NOISE_INITIATOR;
-    int mine_s = tok == E2E__TOK_SS || (tok == E2E__TOK_ES && !init) || (tok == E2E__TOK_SE && init);
-    int theirs_s = tok == E2E__TOK_SS || (tok == E2E__TOK_ES && init) || (tok == E2E__TOK_SE && !init);
+    int mine_s =
+        tok == E2E__TOK_SS || (tok == E2E__TOK_ES && !init) || (tok == E2E__TOK_SE && init);
+    int theirs_s =
+        tok == E2E__TOK_SS || (tok == E2E__TOK_ES && init) || (tok == E2E__TOK_SE && !init);
     if ((mine_s ? !hs->has_s : !hs->has_e) || (theirs_s ? !hs->has_rs : !hs->has_re))
         return E2E_ERR_STATE;
     const uint8_t *priv = mine_s ? hs->s.priv : hs->e.priv;
@@ -444,8 +446,8 @@ e2e_noise_handshake_read(e2e_noise_handshake *hs, const uint8_t *msg, size_t n, 
     size_t fixed = message_overhead(hs, hs->msg, &tag);
     if (n > E2E_NOISE_MAX_MSG || n < fixed + tag)
         return fail(hs, e2e_report_fail(why, E2E_ERR_MALFORMED, "size",
-                                        "message %u: %zu bytes, expected %zu..65535",
-                                        hs->msg + 1, n, fixed + tag));
+                                        "message %u: %zu bytes, expected %zu..65535", hs->msg + 1,
+                                        n, fixed + tag));
     size_t plen = n - fixed - tag;
     if (cap < plen)
         return e2e_report_fail(why, E2E_ERR_BUFFER, "buffer", "payload of %zu bytes", plen);
@@ -457,8 +459,8 @@ e2e_noise_handshake_read(e2e_noise_handshake *hs, const uint8_t *msg, size_t n, 
     }
     int rc = e2e__noise_decrypt_and_hash(&hs->ss, payload, msg + pos, n - pos);
     if (rc != E2E_OK)
-        return fail(hs, e2e_report_fail(why, rc, "payload", "message %u: payload %s",
-                                        hs->msg + 1, rc == E2E_ERR_AUTH ? "AEAD failed" : "bad"));
+        return fail(hs, e2e_report_fail(why, rc, "payload", "message %u: payload %s", hs->msg + 1,
+                                        rc == E2E_ERR_AUTH ? "AEAD failed" : "bad"));
     *payload_len = plen;
     advance(hs);
     return E2E_OK;

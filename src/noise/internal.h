@@ -75,7 +75,7 @@ enum e2e__noise_token {
     E2E__TOK_SS,
 };
 
-#define E2E__NOISE_MAX_MSGS 4
+#define E2E__NOISE_MAX_MSGS   4
 #define E2E__NOISE_MAX_TOKENS 6
 
 /* A pattern in canonical form: message i is sent by the initiator when i is even. */

@@ -8,8 +8,14 @@
 
 #include "noise/internal.h"
 
-enum { E = E2E__TOK_E, S = E2E__TOK_S, EE = E2E__TOK_EE, ES = E2E__TOK_ES, SE = E2E__TOK_SE,
-       SS = E2E__TOK_SS };
+enum {
+    E = E2E__TOK_E,
+    S = E2E__TOK_S,
+    EE = E2E__TOK_EE,
+    ES = E2E__TOK_ES,
+    SE = E2E__TOK_SE,
+    SS = E2E__TOK_SS
+};
 
 static const struct e2e__noise_pattern patterns[] = {
     {"N", {0}, {S}, 1, 1, {{E, ES}}},

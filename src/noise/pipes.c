@@ -11,8 +11,8 @@
 #include "core/util.h"
 #include "noise/internal.h"
 
-#define PROTO_XX "Noise_XX_25519_AESGCM_SHA256"
-#define PROTO_IK "Noise_IK_25519_AESGCM_SHA256"
+#define PROTO_XX     "Noise_XX_25519_AESGCM_SHA256"
+#define PROTO_IK     "Noise_IK_25519_AESGCM_SHA256"
 #define PROLOGUE_LEN (sizeof E2E_NOISE_PIPES_PROLOGUE) /* the label + one type byte */
 
 struct e2e_noise_pipe {
@@ -215,8 +215,8 @@ server_hello(e2e_noise_pipe *p, uint8_t type, const uint8_t *msg, size_t n, uint
              size_t cap, size_t *plen, struct e2e_report *why)
 {
     if (type != E2E_NOISE_MSG_CLIENT_XX && type != E2E_NOISE_MSG_CLIENT_IK)
-        return pipe_fail(p, e2e_report_fail(why, E2E_ERR_PROTOCOL, "type",
-                                            "first frame has type 0x%02x", type));
+        return pipe_fail(
+            p, e2e_report_fail(why, E2E_ERR_PROTOCOL, "type", "first frame has type 0x%02x", type));
     int ik = type == E2E_NOISE_MSG_CLIENT_IK;
     p->mode = ik ? E2E_NOISE_MODE_IK : E2E_NOISE_MODE_XX;
     int rc = begin(p, ik ? PROTO_IK : PROTO_XX, E2E_NOISE_RESPONDER, type);
@@ -253,8 +253,7 @@ client_ik_answer(e2e_noise_pipe *p, uint8_t type, struct e2e_report *why)
     if (type == E2E_NOISE_MSG_SERVER_IK)
         return E2E_OK;
     if (type != E2E_NOISE_MSG_SERVER_FALLBACK)
-        return e2e_report_fail(why, E2E_ERR_PROTOCOL, "type", "answer to IK has type 0x%02x",
-                               type);
+        return e2e_report_fail(why, E2E_ERR_PROTOCOL, "type", "answer to IK has type 0x%02x", type);
     uint8_t prologue[PROLOGUE_LEN];
     prologue_for(prologue, E2E_NOISE_MSG_SERVER_FALLBACK);
     int rc = e2e_noise_handshake_fallback(p->hs, prologue, sizeof prologue);
@@ -274,8 +273,8 @@ expected_type(const e2e_noise_pipe *p)
 }
 
 int
-e2e_noise_pipe_read(e2e_noise_pipe *p, const uint8_t *body, size_t n, uint8_t *payload,
-                    size_t cap, size_t *payload_len, struct e2e_report *why)
+e2e_noise_pipe_read(e2e_noise_pipe *p, const uint8_t *body, size_t n, uint8_t *payload, size_t cap,
+                    size_t *payload_len, struct e2e_report *why)
 {
     e2e_report_clear(why);
     if (!p || (!body && n) || !payload_len)
@@ -291,8 +290,7 @@ e2e_noise_pipe_read(e2e_noise_pipe *p, const uint8_t *body, size_t n, uint8_t *p
     if (!p->is_server && p->mode == E2E_NOISE_MODE_IK)
         rc = client_ik_answer(p, type, why);
     else if (type != expected_type(p))
-        rc = e2e_report_fail(why, E2E_ERR_PROTOCOL, "type", "unexpected frame type 0x%02x",
-                             type);
+        rc = e2e_report_fail(why, E2E_ERR_PROTOCOL, "type", "unexpected frame type 0x%02x", type);
     if (rc != E2E_OK)
         return pipe_fail(p, rc);
     rc = e2e_noise_handshake_read(p->hs, body + 1, n - 1, payload, cap, payload_len, why);
@@ -359,16 +357,16 @@ e2e_noise_pipe_transport(e2e_noise_pipe *p)
 }
 
 int
-e2e_noise_pipe_seal(e2e_noise_pipe *p, uint8_t *out, size_t cap, size_t *out_len,
-                    const uint8_t *pt, size_t n)
+e2e_noise_pipe_seal(e2e_noise_pipe *p, uint8_t *out, size_t cap, size_t *out_len, const uint8_t *pt,
+                    size_t n)
 {
     size_t len;
     if (!p || !out || !out_len || cap < E2E_NOISE_FRAME_HDR)
         return p && out && out_len ? E2E_ERR_BUFFER : E2E_ERR_INVALID;
     if (p->state != E2E_NOISE_PIPE_READY)
         return E2E_ERR_STATE;
-    int rc = e2e_noise_transport_encrypt(p->t, out + E2E_NOISE_FRAME_HDR,
-                                         cap - E2E_NOISE_FRAME_HDR, &len, pt, n);
+    int rc = e2e_noise_transport_encrypt(p->t, out + E2E_NOISE_FRAME_HDR, cap - E2E_NOISE_FRAME_HDR,
+                                         &len, pt, n);
     if (rc != E2E_OK)
         return rc;
     out[0] = (uint8_t)(len >> 8);

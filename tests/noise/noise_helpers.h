@@ -9,8 +9,8 @@
 
 #include "test.h"
 
-#define XX "Noise_XX_25519_AESGCM_SHA256"
-#define IK "Noise_IK_25519_AESGCM_SHA256"
+#define XX   "Noise_XX_25519_AESGCM_SHA256"
+#define IK   "Noise_IK_25519_AESGCM_SHA256"
 #define XXFB "Noise_XXfallback_25519_AESGCM_SHA256"
 
 struct pair {

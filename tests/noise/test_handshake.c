@@ -1,5 +1,6 @@
 /* The handshake engine: XX, IK, XXfallback and the other patterns, message sizes, states, low-order
- * keys, traces. Known answers are in test_vectors.c (cacophony, noise-c) and py/test_noise_oracle. */
+ * keys, traces. Known answers are in test_vectors.c (cacophony, noise-c) and py/test_noise_oracle.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,7 @@ test_fallback(void)
     CHECK_OK(e2e_noise_handshake_remote_static(p.init, rs));
     CHECK_MEM(rs, server2.pub, 32);
     CHECK_OK(pair_step(p.init, p.resp, "login", &len2));
-    CHECK_EQ(len1, 96);      /* e, ee, s (48), se, tag */
+    CHECK_EQ(len1, 96);     /* e, ee, s (48), se, tag */
     CHECK_EQ(len2, 64 + 5); /* s (48), es, payload + tag */
     CHECK_OK(e2e_noise_handshake_remote_static(p.resp, rs));
     CHECK_MEM(rs, client.pub, 32);
@@ -116,8 +117,8 @@ test_fallback_not_allowed(void)
     pair_free(&p);
     /* a pattern whose first message has no e in clear */
     e2e_noise_handshake *hs;
-    CHECK_OK(e2e_noise_handshake_new(&hs, "Noise_NN_25519_AESGCM_SHA256", E2E_NOISE_RESPONDER,
-                                     ctx));
+    CHECK_OK(
+        e2e_noise_handshake_new(&hs, "Noise_NN_25519_AESGCM_SHA256", E2E_NOISE_RESPONDER, ctx));
     CHECK_OK(e2e_noise_handshake_start(hs));
     uint8_t junk[8] = {0}, out[8];
     size_t n;
@@ -131,10 +132,14 @@ static void
 test_names(void)
 {
     static const char *const bad[] = {
-        "Noise_XXpsk3_25519_AESGCM_SHA256", "Noise_XX_25519_ChaChaPoly_SHA256",
-        "Noise_XX_448_AESGCM_SHA256",       "Noise_XX_25519_AESGCM_SHA512",
-        "Noise_IK_25519_AESGCM_SHA256x",    "Noise__25519_AESGCM_SHA256",
-        "NoisePSK_XX_25519_AESGCM_SHA256",  "Noise_XX1_25519_AESGCM_SHA256",
+        "Noise_XXpsk3_25519_AESGCM_SHA256",
+        "Noise_XX_25519_ChaChaPoly_SHA256",
+        "Noise_XX_448_AESGCM_SHA256",
+        "Noise_XX_25519_AESGCM_SHA512",
+        "Noise_IK_25519_AESGCM_SHA256x",
+        "Noise__25519_AESGCM_SHA256",
+        "NoisePSK_XX_25519_AESGCM_SHA256",
+        "Noise_XX1_25519_AESGCM_SHA256",
         "",
     };
     e2e_noise_handshake *hs = (e2e_noise_handshake *)1;
@@ -345,8 +350,15 @@ test_trace(void)
     CHECK_OK(pair_run(&p, NULL, 0));
     static const char *const want[] = {
         "noise: InitializeSymmetric(\"Noise_XX_25519_AESGCM_SHA256\")",
-        "noise: -> e", "noise: <- e", "noise: -> ee", "noise: <- s", "noise: -> se",
-        "noise: ck = ", "noise: h = ", "noise: handshake hash = ", "noise: Split k1"};
+        "noise: -> e",
+        "noise: <- e",
+        "noise: -> ee",
+        "noise: <- s",
+        "noise: -> se",
+        "noise: ck = ",
+        "noise: h = ",
+        "noise: handshake hash = ",
+        "noise: Split k1"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(log.text, want[i]))
             test_fail_(__FILE__, __LINE__, "trace lacks '%s'", want[i]);

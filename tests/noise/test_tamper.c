@@ -58,8 +58,8 @@ struct run {
     struct pair p;
     e2e_noise_handshake *failed; /* the side that noticed */
     int err;
-    unsigned m;      /* messages so far */
-    size_t lens[3];  /* their lengths before any alteration */
+    unsigned m;     /* messages so far */
+    size_t lens[3]; /* their lengths before any alteration */
 };
 
 static uint8_t msgbuf[E2E_NOISE_MAX_MSG + 2];
@@ -97,8 +97,7 @@ run_scenario(struct run *r, int sc, unsigned target, mut_fn f, size_t arg)
     if (sc == SC_XX)
         pair_new(&r->p, XX, ctx, client.priv, server.priv, NULL);
     else
-        pair_new(&r->p, IK, ctx, client.priv, sc == SC_IK ? server.priv : server2.priv,
-                 server.pub);
+        pair_new(&r->p, IK, ctx, client.priv, sc == SC_IK ? server.priv : server2.priv, server.pub);
     e2e_noise_handshake *a = r->p.init, *b = r->p.resp;
     int rc = E2E_OK;
     for (unsigned m = 0; m < sc_msgs[sc] && rc == E2E_OK; m++) {
@@ -185,8 +184,8 @@ try_mutation(int sc, unsigned m, mut_fn f, size_t arg, const char *what)
         return 1;
     }
     if (!ok)
-        test_fail_(__FILE__, __LINE__, "%s message %u, %s %zu: not noticed (%s)", sc_names[sc],
-                   m, what, arg, e2e_err_name(rc));
+        test_fail_(__FILE__, __LINE__, "%s message %u, %s %zu: not noticed (%s)", sc_names[sc], m,
+                   what, arg, e2e_err_name(rc));
     test_checks_++;
     check_unusable(&r);
     run_free(&r);

@@ -28,14 +28,13 @@ test_sizes(void)
     size_t n;
     CHECK_OK(transport_roundtrip(p.ti, p.tr, pt, E2E_NOISE_MAX_PLAINTEXT));
     CHECK_OK(transport_roundtrip(p.ti, p.tr, pt, 0));
-    CHECK_ERR(e2e_noise_transport_encrypt(p.ti, ct, 65536 + 16, &n, pt,
-                                          E2E_NOISE_MAX_PLAINTEXT + 1),
-              E2E_ERR_LIMIT);
+    CHECK_ERR(
+        e2e_noise_transport_encrypt(p.ti, ct, 65536 + 16, &n, pt, E2E_NOISE_MAX_PLAINTEXT + 1),
+        E2E_ERR_LIMIT);
     CHECK_ERR(e2e_noise_transport_encrypt(p.ti, ct, 20, &n, pt, 5), E2E_ERR_BUFFER);
     CHECK_EQ(e2e_noise_transport_nonce(p.ti, E2E_NOISE_SEND), 2);
     struct e2e_report why;
-    CHECK_ERR(e2e_noise_transport_decrypt(p.tr, pt, 65536, &n, ct, 65536, &why),
-              E2E_ERR_MALFORMED);
+    CHECK_ERR(e2e_noise_transport_decrypt(p.tr, pt, 65536, &n, ct, 65536, &why), E2E_ERR_MALFORMED);
     CHECK(strcmp(why.check, "size") == 0);
     CHECK_ERR(e2e_noise_transport_decrypt(p.tr, pt, 65536, &n, ct, 15, NULL), E2E_ERR_MALFORMED);
     CHECK_OK(e2e_noise_transport_encrypt(p.ti, ct, 64, &n, pt, 10));

@@ -141,8 +141,8 @@ test_shared_cacophony(void)
 static void
 test_noise_c_fallback(void)
 {
-    expect(test_source_path("tests/vectors/noise/noise-c-fallback-25519-aesgcm-sha256.json"), 1,
-           0, 0);
+    expect(test_source_path("tests/vectors/noise/noise-c-fallback-25519-aesgcm-sha256.json"), 1, 0,
+           0);
 }
 
 /* The runner must be able to fail: altered ciphertexts, hashes, and a fallback vector whose
@@ -150,7 +150,8 @@ test_noise_c_fallback(void)
 static void
 test_runner_rejects(void)
 {
-    const char *fb = test_source_path("tests/vectors/noise/noise-c-fallback-25519-aesgcm-sha256.json");
+    const char *fb =
+        test_source_path("tests/vectors/noise/noise-c-fallback-25519-aesgcm-sha256.json");
     char *s = slurp(fb);
     CHECK(s != NULL);
     if (!s)
@@ -166,8 +167,9 @@ test_runner_rejects(void)
     unlink(tmp_path);
     free(t);
     t = dup_room(s); /* another pinned key: the first message no longer matches */
-    replace(t, "\"init_remote_static\": \"f215fe4ad54b354588d3fa52166179b723b9a211ec67167b9bf1729"
-               "260972a23\"",
+    replace(t,
+            "\"init_remote_static\": \"f215fe4ad54b354588d3fa52166179b723b9a211ec67167b9bf1729"
+            "260972a23\"",
             "\"init_remote_static\": \"31e0303fd6418d2f8c0e78b91f22e8caed0fbe48656dcf4767e4834"
             "f701b8f62\"");
     expect(write_tmp(t), 0, 1, 0);
