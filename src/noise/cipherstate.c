@@ -55,16 +55,22 @@ e2e__noise_cipher_drop_key(struct e2e__noise_cipher *c)
     c->has_key = 0;
 }
 
+/* Without a key EncryptWithAd and DecryptWithAd return their input (spec 5.1). */
+static int
+pass_through(uint8_t *out, const uint8_t *in, size_t n)
+{
+    if (out != in && n)
+        memmove(out, in, n);
+    return E2E_OK;
+}
+
 int
 e2e__noise_cipher_encrypt(struct e2e__noise_cipher *c, uint8_t *out, const uint8_t *ad,
                           size_t ad_len, const uint8_t *in, size_t n)
 {
     uint8_t nonce[12];
-    if (!c->has_key) {
-        if (out != in && n)
-            memmove(out, in, n);
-        return E2E_OK;
-    }
+    if (!c->has_key)
+        return pass_through(out, in, n);
     if (c->n == NONCE_RESERVED)
         return E2E_ERR_LIMIT;
     nonce_bytes(nonce, c->n);
@@ -79,11 +85,8 @@ e2e__noise_cipher_decrypt(struct e2e__noise_cipher *c, uint8_t *out, const uint8
                           size_t ad_len, const uint8_t *in, size_t n)
 {
     uint8_t nonce[12];
-    if (!c->has_key) {
-        if (out != in && n)
-            memmove(out, in, n);
-        return E2E_OK;
-    }
+    if (!c->has_key)
+        return pass_through(out, in, n);
     if (n < E2E_NOISE_TAGLEN)
         return E2E_ERR_MALFORMED;
     if (c->n == NONCE_RESERVED)
