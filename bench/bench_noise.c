@@ -1,7 +1,8 @@
 /*
  * Benchmarks of the noise suite: whole handshakes (both sides in one process) next to the
  * X25519 work they contain, measured in the same run; transport messages next to bare AES-256-GCM
- * (our e2e_aes_gcm and OpenSSL EVP); allocations on the transport path.
+ * (our e2e_aes_gcm and OpenSSL EVP); allocations on the transport path. Each pair is measured
+ * alternately, fastest of three, because the build machine is shared.
  */
 #include <string.h>
 
@@ -117,13 +118,29 @@ b_dh_work(void *arg, uint64_t n)
     }
 }
 
+/* The machine is shared: measure ours and the baseline alternately, three times each, and keep
+ * each one's fastest (the closest to what the code costs), so both see the same load. */
+static void
+measure_pair(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b)
+{
+    *ours = *base = 0;
+    for (int i = 0; i < 3; i++) {
+        double x = bench_ns_per_op(fa, a), y = bench_ns_per_op(fb, b);
+        if (*ours == 0 || x < *ours)
+            *ours = x;
+        if (*base == 0 || y < *base)
+            *base = y;
+    }
+}
+
 static void
 report_handshake(const char *name, bench_fn fn, int keygens, int dhs)
 {
     struct dh_work w = {keygens, dhs};
     char base[96];
+    double ours, x;
     snprintf(base, sizeof base, "X25519 work alone (%d keygen + %d DH)", keygens, dhs);
-    double ours = bench_ns_per_op(fn, NULL), x = bench_ns_per_op(b_dh_work, &w);
+    measure_pair(&ours, fn, NULL, &x, b_dh_work, &w);
     bench_report("noise", name, "handshakes/s", bench_ops(ours), base, bench_ops(x),
                  BENCH_HIGHER_IS_BETTER);
 }
@@ -210,21 +227,22 @@ bench_transport(void)
     struct link l = {NULL, NULL};
     if (connect_link(&l))
         return;
-    double ours = bench_ns_per_op(b_transport, &l);
+    double ours, base;
     static const uint8_t key[32] = {1};
     struct gcm_pair g = {NULL, NULL, 0};
-    if (e2e_aes_gcm_new(&g.enc, key, 32) == E2E_OK && e2e_aes_gcm_new(&g.dec, key, 32) == E2E_OK)
+    if (e2e_aes_gcm_new(&g.enc, key, 32) == E2E_OK && e2e_aes_gcm_new(&g.dec, key, 32) == E2E_OK) {
+        measure_pair(&ours, b_transport, &l, &base, b_gcm, &g);
         bench_report("noise", "transport encrypt+decrypt 1 KiB", "ns/op", ours,
-                     "e2e_aes_gcm encrypt+decrypt 1 KiB", bench_ns_per_op(b_gcm, &g),
-                     BENCH_LOWER_IS_BETTER);
+                     "e2e_aes_gcm encrypt+decrypt 1 KiB", base, BENCH_LOWER_IS_BETTER);
+    }
     e2e_aes_gcm_free(g.enc);
     e2e_aes_gcm_free(g.dec);
     struct evp_pair e = {EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_new()};
     EVP_EncryptInit_ex(e.enc, EVP_aes_256_gcm(), NULL, key, NULL);
     EVP_DecryptInit_ex(e.dec, EVP_aes_256_gcm(), NULL, key, NULL);
+    measure_pair(&ours, b_transport, &l, &base, b_evp, &e);
     bench_report("noise", "transport encrypt+decrypt 1 KiB", "ns/op", ours,
-                 "OpenSSL EVP AES-256-GCM, ctx reused", bench_ns_per_op(b_evp, &e),
-                 BENCH_LOWER_IS_BETTER);
+                 "OpenSSL EVP AES-256-GCM, ctx reused", base, BENCH_LOWER_IS_BETTER);
     EVP_CIPHER_CTX_free(e.enc);
     EVP_CIPHER_CTX_free(e.dec);
     /* the hot path allocates nothing */
