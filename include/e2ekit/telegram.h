@@ -256,6 +256,9 @@ E2E_API int e2e_tg_chat_role(const e2e_tg_chat *c);
 E2E_API int64_t e2e_tg_chat_key_fingerprint(const e2e_tg_chat *c);
 /* The 36-byte visualisation fixed at the key exchange (E2E_ERR_STATE before it). */
 E2E_API int e2e_tg_chat_visualization(const e2e_tg_chat *c, uint8_t out[36]) E2E_WARN_UNUSED;
+/* 1 while the previous key is still kept after a re-key (messages in flight may use it); it is
+ * wiped once a message under the new key is processed with no gap left. */
+E2E_API int e2e_tg_chat_previous_key_held(const e2e_tg_chat *c);
 E2E_API int32_t e2e_tg_chat_my_layer(const e2e_tg_chat *c);
 E2E_API int32_t e2e_tg_chat_his_layer(const e2e_tg_chat *c);
 /* Raw counters: messages sent, peer messages processed in order, messages since the last key

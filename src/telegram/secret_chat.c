@@ -350,6 +350,12 @@ e2e_tg_chat_visualization(const e2e_tg_chat *c, uint8_t out[36])
     return E2E_OK;
 }
 
+int
+e2e_tg_chat_previous_key_held(const e2e_tg_chat *c)
+{
+    return c->other.present;
+}
+
 int32_t
 e2e_tg_chat_my_layer(const e2e_tg_chat *c)
 {
