@@ -451,11 +451,24 @@ e2e__tg_send_service(e2e_tg_chat *c, const e2e_ctx *ctx, const struct e2e_tg_act
     return send_layer_tl(c, ctx, NULL, a, (int64_t)e2e_load64_le(r));
 }
 
+/* A view given with a length needs a pointer. */
 static int
-document_ok(const e2e_tg_chat *c, const struct e2e_tg_message *m)
+view_ok(const void *p, size_t n)
 {
+    return p != NULL || n == 0;
+}
+
+static int
+message_ok(const e2e_tg_chat *c, const struct e2e_tg_message *m)
+{
+    const struct e2e_tg_document *d = &m->document;
+    if (!view_ok(m->text, m->text_len) || !view_ok(m->via_bot_name, m->via_bot_name_len))
+        return E2E_ERR_INVALID;
     if (!m->media)
         return E2E_OK;
+    if (!view_ok(d->thumb, d->thumb_len) || !view_ok(d->mime_type, d->mime_type_len) ||
+        !view_ok(d->caption, d->caption_len) || (d->file_name_len && !d->file_name))
+        return E2E_ERR_INVALID;
     if (m->media != E2E_TG_MEDIA_DOCUMENT || m->document.size < 0)
         return E2E_ERR_INVALID;
     if (send_layer(c) < E2E_TG_LAYER_BIG_FILES && m->document.size > INT32_MAX)
@@ -467,7 +480,7 @@ int
 e2e_tg_chat_send_message(e2e_tg_chat *c, const e2e_ctx *ctx, const struct e2e_tg_message *m)
 {
     E2E_TRY(ready(c));
-    E2E_TRY(document_ok(c, m));
+    E2E_TRY(message_ok(c, m));
     E2E_TRY(send_layer_tl(c, ctx, m, NULL, 0));
     return e2e__tg_pfs_maybe_start(c, ctx);
 }
@@ -483,7 +496,7 @@ user_action_ok(const struct e2e_tg_action *a)
     case E2E_TG_ACTION_READ:
     case E2E_TG_ACTION_DELETE:
     case E2E_TG_ACTION_SCREENSHOT:
-        return a->n_random_ids == 0 || a->random_ids != NULL;
+        return view_ok(a->random_ids, a->n_random_ids);
     case E2E_TG_ACTION_TYPING:
         return a->typing == E2E_TG_TYPING || a->typing == E2E_TG_TYPING_CANCEL;
     default:

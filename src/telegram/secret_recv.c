@@ -277,6 +277,7 @@ hold(e2e_tg_chat *c, const e2e_ctx *ctx, struct tg_msg_head *h, const uint8_t *i
     }
     E2E_TRACE(ctx, "secret chat: out_seq_no %d is ahead of %u: held", h->out_seq_no,
               2 * c->my_in + (unsigned)(1 - c->role));
+    E2E_TRY(raise_layer(c, h->layer)); /* layer information counts on arrival (spec) */
     uint8_t *dst = e2e__tg_queue_push(&c->early, raw, sizeof *h + len);
     memcpy(dst, h, sizeof *h);
     memcpy(dst + sizeof *h, inner, len);
@@ -348,6 +349,11 @@ e2e_tg_chat_receive(e2e_tg_chat *c, const e2e_ctx *ctx, const uint8_t *msg, size
         e2e_report_fail(why, E2E_ERR_PROTOCOL, "mtproto1",
                         "MTProto 1.0 encryption is forbidden for layer %d", l.layer);
         return e2e__tg_abort(c, why, E2E_ERR_PROTOCOL, "mtproto1", "MTProto 1.0 at layer >= 73");
+    }
+    if (l.layer < 17) { /* decryptedMessageLayer exists from layer 17 */
+        e2e_report_fail(why, E2E_ERR_MALFORMED, "tl", "decryptedMessageLayer with layer %d",
+                        l.layer);
+        return e2e__tg_abort(c, why, E2E_ERR_MALFORMED, "tl", "impossible layer");
     }
     if (l.layer > c->my_layer)
         return e2e_report_fail(why, E2E_ERR_UNSUPPORTED, "layer",

@@ -154,6 +154,12 @@ layer_ok(int32_t l)
     return l >= E2E_TG_LAYER_INITIAL && l <= 0xFFFF;
 }
 
+static int
+layer_ok17(int32_t l)
+{
+    return l >= 17 && l <= 0xFFFF;
+}
+
 static void
 read_chat(struct e2e_reader *r, e2e_tg_chat *c)
 {
@@ -195,7 +201,7 @@ chat_ok(const e2e_tg_chat *c)
         c->seen_mtproto2 > 1)
         return 0;
     if (c->my_layer < E2E_TG_LAYER_MTPROTO2 || c->my_layer > E2E_TG_LAYER ||
-        !layer_ok(c->his_layer) || (c->his_msg_layer != 0 && c->his_msg_layer < 8))
+        !layer_ok(c->his_layer) || (c->his_msg_layer != 0 && !layer_ok17(c->his_msg_layer)))
         return 0;
     if (c->state == E2E_TG_CHAT_READY && !c->cur.present)
         return 0;

@@ -225,6 +225,15 @@ test_service_actions(void)
     a.type = E2E_TG_ACTION_DELETE;
     a.n_random_ids = 2;
     CHECK_ERR(e2e_tg_chat_send_action(p.a, p.t.ctx, &a), E2E_ERR_INVALID);
+    /* a length without a pointer */
+    struct e2e_tg_message bad;
+    memset(&bad, 0, sizeof bad);
+    bad.text_len = 3;
+    CHECK_ERR(e2e_tg_chat_send_message(p.a, p.t.ctx, &bad), E2E_ERR_INVALID);
+    bad.text_len = 0;
+    bad.media = E2E_TG_MEDIA_DOCUMENT;
+    bad.document.caption_len = 1;
+    CHECK_ERR(e2e_tg_chat_send_message(p.a, p.t.ctx, &bad), E2E_ERR_INVALID);
     /* a text too long for one message */
     struct e2e_tg_message m;
     memset(&m, 0, sizeof m);

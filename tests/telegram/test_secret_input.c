@@ -145,7 +145,7 @@ test_malformed_tl_aborts(void)
 {
     uint8_t inner[512], tl[1024], blob[4096];
     int32_t in, out;
-    for (int c = 0; c < 6; c++) {
+    for (int c = 0; c < 7; c++) {
         struct tg_pair p;
         tg_pair_new(&p, 30 + (uint64_t)c);
         tg_next_seq(p.a, &in, &out);
@@ -180,8 +180,11 @@ test_malformed_tl_aborts(void)
             tn = w.len;
             break;
         }
-        default: /* a string length beyond the message */
+        case 5: /* a string length beyond the message */
             tl[4 + 32 + 12 + 4 + 4 + 8 + 4] = 200;
+            break;
+        default: /* layer 16: decryptedMessageLayer exists from 17 */
+            tn = tg_layer_tl(tl, sizeof tl, 16, in, out, inner, il);
             break;
         }
         size_t n = tg_forge(p.a, tl, tn, 2, blob);
