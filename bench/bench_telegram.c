@@ -420,6 +420,8 @@ struct dh_arg {
     int32_t g;
     BN_CTX *bn;
     BIGNUM *bp, *bg, *ba, *by;
+    const e2e_dh_group *grp;
+    uint8_t priv[256], peer[256];
     int failed;
 };
 
@@ -452,6 +454,38 @@ b_call_create(void *arg, uint64_t iters)
             d->failed = 1;
         e2e_tg_call_free(a);
         e2e_tg_call_free(b);
+    }
+}
+
+static void
+b_keygen(void *arg, uint64_t iters)
+{
+    struct dh_arg *d = arg;
+    uint8_t priv[256], pub[256];
+    while (iters-- && !d->failed)
+        if (e2e_dh_keygen(d->grp, d->ctx, priv, pub) != E2E_OK)
+            d->failed = 1;
+    e2e_wipe(priv, sizeof priv);
+}
+
+static void
+b_compute(void *arg, uint64_t iters)
+{
+    struct dh_arg *d = arg;
+    uint8_t key[256];
+    while (iters-- && !d->failed)
+        if (e2e_dh_compute(d->grp, key, d->priv, d->peer, 256) != E2E_OK)
+            d->failed = 1;
+    e2e_wipe(key, sizeof key);
+}
+
+static void
+b_bn_one(void *arg, uint64_t iters)
+{
+    struct dh_arg *d = arg;
+    while (iters--) {
+        BN_mod_exp(d->by, d->bg, d->ba, d->bp, d->bn);
+        bench_sink ^= (uint8_t)BN_is_odd(d->by);
     }
 }
 
@@ -513,6 +547,18 @@ bench_dh(e2e_ctx *ctx, e2e_dh_cache *cache)
     BN_set_word(d.bg, 3);
     d.ba = BN_bin2bn(a, 256, NULL);
     d.by = BN_new();
+    uint8_t pub[256];
+    if (e2e_dh_group_get(cache, &d.grp, d.p, 256, 3, NULL) != E2E_OK ||
+        e2e_dh_keygen(d.grp, ctx, d.priv, pub) != E2E_OK ||
+        e2e_dh_keygen(d.grp, ctx, a, d.peer) != E2E_OK)
+        d.failed = 1;
+    double modexp = bench_ops(bench_ns_per_op(b_bn_one, &d));
+    bench_report("telegram", "DH key generation (2048-bit a, g^a, range check)", "ops/s",
+                 bench_ops(bench_ns_per_op(b_keygen, &d)), "BN_mod_exp g^a (tdlib)", modexp,
+                 BENCH_HIGHER_IS_BETTER);
+    bench_report("telegram", "DH shared key (peer's range check, g_b^a, 256 bytes)", "ops/s",
+                 bench_ops(bench_ns_per_op(b_compute, &d)), "BN_mod_exp (tdlib)", modexp,
+                 BENCH_HIGHER_IS_BETTER);
     double tdlib_side = bench_ops(bench_ns_per_op(b_bn_two, &d));
     double chat = bench_ops(bench_ns_per_op(b_chat_create, &d));
     bench_report("telegram", "secret chat created (request, accept, confirm: 2 keygen + 2 keys)",
@@ -534,6 +580,7 @@ bench_dh(e2e_ctx *ctx, e2e_dh_cache *cache)
     if (d.failed)
         bench_report_single("telegram", "DH loop FAILED", "", 0);
     e2e_wipe(a, sizeof a);
+    e2e_wipe(d.priv, sizeof d.priv);
     BN_clear_free(d.ba);
     BN_free(d.bp);
     BN_free(d.bg);

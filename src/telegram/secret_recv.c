@@ -321,6 +321,33 @@ route(e2e_tg_chat *c, const e2e_ctx *ctx, struct tg_msg_head *h, const uint8_t *
     return drain(c, ctx, why);
 }
 
+/* The decoded layer message: the layer rules, then seq_no and processing. */
+static int
+take_layer(e2e_tg_chat *c, const e2e_ctx *ctx, struct tg_msg_head *h, const struct e2e__tg_layer *l,
+           struct e2e_report *why)
+{
+    if (h->mtproto == 1 && l->layer >= E2E_TG_LAYER_MTPROTO2) {
+        e2e_report_fail(why, E2E_ERR_PROTOCOL, "mtproto1",
+                        "MTProto 1.0 encryption is forbidden for layer %d", l->layer);
+        return e2e__tg_abort(c, why, E2E_ERR_PROTOCOL, "mtproto1", "MTProto 1.0 at layer >= 73");
+    }
+    if (l->layer < 17) { /* decryptedMessageLayer exists from layer 17 */
+        e2e_report_fail(why, E2E_ERR_MALFORMED, "tl", "decryptedMessageLayer with layer %d",
+                        l->layer);
+        return e2e__tg_abort(c, why, E2E_ERR_MALFORMED, "tl", "impossible layer");
+    }
+    if (l->layer > c->my_layer)
+        return e2e_report_fail(why, E2E_ERR_UNSUPPORTED, "layer",
+                               "the peer writes layer %d and this client speaks up to %d: update "
+                               "needed",
+                               l->layer, c->my_layer);
+    h->layer = l->layer;
+    h->in_seq_no = l->in_seq_no;
+    h->out_seq_no = l->out_seq_no;
+    h->kind = l->kind;
+    return route(c, ctx, h, l->msg, l->msg_len, why);
+}
+
 int
 e2e_tg_chat_receive(e2e_tg_chat *c, const e2e_ctx *ctx, const uint8_t *msg, size_t n,
                     struct e2e_report *why)
@@ -338,33 +365,14 @@ e2e_tg_chat_receive(e2e_tg_chat *c, const e2e_ctx *ctx, const uint8_t *msg, size
         return e2e_report_fail(why, E2E_ERR_STATE, "state", "the chat is not ready");
     memset(&h, 0, sizeof h);
     int rc = decrypt(c, ctx, msg, n, &tl_len, &h, &fatal, why);
-    if (rc != E2E_OK)
+    if (rc != E2E_OK) /* the plaintext is already wiped */
         return fatal ? e2e__tg_abort(c, why, rc, why->check,
                                      "authenticated plaintext is "
                                      "ill-framed")
                      : rc;
-    if ((rc = e2e__tg_parse_layer(&l, c->scratch + 4, tl_len, why)) != E2E_OK)
-        return e2e__tg_abort(c, why, rc, "tl", "malformed TL");
-    if (h.mtproto == 1 && l.layer >= E2E_TG_LAYER_MTPROTO2) {
-        e2e_report_fail(why, E2E_ERR_PROTOCOL, "mtproto1",
-                        "MTProto 1.0 encryption is forbidden for layer %d", l.layer);
-        return e2e__tg_abort(c, why, E2E_ERR_PROTOCOL, "mtproto1", "MTProto 1.0 at layer >= 73");
-    }
-    if (l.layer < 17) { /* decryptedMessageLayer exists from layer 17 */
-        e2e_report_fail(why, E2E_ERR_MALFORMED, "tl", "decryptedMessageLayer with layer %d",
-                        l.layer);
-        return e2e__tg_abort(c, why, E2E_ERR_MALFORMED, "tl", "impossible layer");
-    }
-    if (l.layer > c->my_layer)
-        return e2e_report_fail(why, E2E_ERR_UNSUPPORTED, "layer",
-                               "the peer writes layer %d and this client speaks up to %d: update "
-                               "needed",
-                               l.layer, c->my_layer);
-    h.layer = l.layer;
-    h.in_seq_no = l.in_seq_no;
-    h.out_seq_no = l.out_seq_no;
-    h.kind = l.kind;
-    rc = route(c, ctx, &h, l.msg, l.msg_len, why);
+    rc = e2e__tg_parse_layer(&l, c->scratch + 4, tl_len, why);
+    rc = rc == E2E_OK ? take_layer(c, ctx, &h, &l, why)
+                      : e2e__tg_abort(c, why, rc, "tl", "malformed TL");
     e2e_wipe(c->scratch, n - 24);
     if (rc == E2E_OK && c->state == E2E_TG_CHAT_READY)
         rc = e2e__tg_pfs_maybe_start(c, ctx);
