@@ -163,8 +163,10 @@ layer_ok17(int32_t l)
 static void
 read_chat(struct e2e_reader *r, e2e_tg_chat *c)
 {
-    if (e2e_read_u32_be(r) != TGCH_MAGIC || e2e_read_u16_be(r) != TGCH_VERSION)
-        e2e_reader_fail(r, E2E_ERR_UNSUPPORTED);
+    if (e2e_read_u32_be(r) != TGCH_MAGIC)
+        e2e_reader_fail(r, E2E_ERR_MALFORMED); /* not a secret-chat blob */
+    if (e2e_read_u16_be(r) != TGCH_VERSION)
+        e2e_reader_fail(r, E2E_ERR_UNSUPPORTED); /* a format this build does not know */
     c->role = e2e_read_u8(r);
     c->state = e2e_read_u8(r);
     c->my_layer = (int32_t)e2e_read_u32_be(r);

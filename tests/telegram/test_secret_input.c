@@ -396,6 +396,8 @@ test_blob_round_trip_and_corruption(void)
     CHECK_ERR(e2e_tg_chat_parse(&c, p.cache, bad, n + 1, NULL), E2E_ERR_MALFORMED);
     bad[4] = 9; /* format version */
     CHECK_ERR(e2e_tg_chat_parse(&c, p.cache, bad, n, NULL), E2E_ERR_UNSUPPORTED);
+    bad[0] = 'X'; /* not a chat at all */
+    CHECK_ERR(e2e_tg_chat_parse(&c, p.cache, bad, n, NULL), E2E_ERR_MALFORMED);
     memcpy(bad, blob, n);
     bad[6] = 2; /* role */
     CHECK_ERR(e2e_tg_chat_parse(&c, p.cache, bad, n, NULL), E2E_ERR_MALFORMED);
