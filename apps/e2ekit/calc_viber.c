@@ -460,7 +460,7 @@ run_gmsg(struct cli *c, const struct cli_args *a)
     if (!e && !rc)
         e = e2e_viber_group_encrypt(g, NULL, pt, ptn, out, e2e_viber_group_msg_size(ptn), &len);
     if (!e && !rc)
-        e = e2e_viber_group_decrypt(r, out, len, back, ptn + 1, &bn, NULL, NULL);
+        e = e2e_viber_group_decrypt(r, NULL, out, len, back, ptn + 1, &bn, NULL, NULL);
     if (e)
         rc = fail(c, e, "group message");
     if (!rc) {

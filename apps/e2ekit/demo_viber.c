@@ -329,7 +329,7 @@ group_deliver(struct vw *w, int from, const uint8_t *m, size_t len, const char *
             continue;
         uint8_t pt[CAP];
         size_t n = 0;
-        int rc = e2e_viber_group_decrypt(w->g[j], m, len, pt, sizeof pt, &n, NULL, NULL);
+        int rc = e2e_viber_group_decrypt(w->g[j], w->d->ctx, m, len, pt, sizeof pt, &n, NULL, NULL);
         demo_check(w->d, rc == E2E_OK && n == strlen(text) && memcmp(pt, text, n) == 0,
                    "%s reads \"%s\"", w->dev[j].name, text);
     }
@@ -367,8 +367,9 @@ group(struct vw *w)
         group_deliver(w, B2, mb, lb, "Both, then.");
     e2e_viber_group_position(w->g[A1], &epoch, &pos);
     demo_check(w->d, pos == 2, "everyone continues from the latest position: next is %u", pos);
-    demo_expect(w->d, e2e_viber_group_decrypt(w->g[A1], mb, lb, ma, sizeof ma, &la, NULL, NULL),
-                E2E_ERR_DUPLICATE, "the same group message delivered twice");
+    demo_expect(
+        w->d, e2e_viber_group_decrypt(w->g[A1], w->d->ctx, mb, lb, ma, sizeof ma, &la, NULL, NULL),
+        E2E_ERR_DUPLICATE, "the same group message delivered twice");
     return rc;
 }
 
@@ -473,9 +474,9 @@ call(struct vw *w)
                "both phones hold the same call key, in memory only");
     struct e2e_viber_media tx, rx;
     if (rc == E2E_OK)
-        rc = e2e_viber_media_init(&tx, &ca, E2E_VIBER_MEDIA_SEND);
+        rc = e2e_viber_media_init(&tx, w->d->ctx, &ca, E2E_VIBER_MEDIA_SEND);
     if (rc == E2E_OK)
-        rc = e2e_viber_media_init(&rx, &cb, E2E_VIBER_MEDIA_RECV);
+        rc = e2e_viber_media_init(&rx, w->d->ctx, &cb, E2E_VIBER_MEDIA_RECV);
     static const uint8_t hdr[12] = {0x80, 111, 0, 1, 0, 0, 0, 160, 0xca, 0xfe, 0xba, 0xbe};
     memcpy(pkt, hdr, 12);
     memcpy(pkt + 12, "twenty bytes of opus", 20);

@@ -350,8 +350,9 @@ E2E_API int e2e_viber_group_encrypt(e2e_viber_group *g, const e2e_ctx *ctx, cons
  * E2E_ERR_PROTOCOL (another group), E2E_ERR_STATE (unknown epoch), E2E_ERR_LIMIT (more
  * concurrent writers at one position than remembered), E2E_ERR_MALFORMED, E2E_ERR_BUFFER.
  * sender_udid (may be NULL) receives the writer's udid. */
-E2E_API int e2e_viber_group_decrypt(e2e_viber_group *g, const uint8_t *msg, size_t len, uint8_t *pt,
-                                    size_t pt_cap, size_t *pt_len, uint8_t sender_udid[16],
+E2E_API int e2e_viber_group_decrypt(e2e_viber_group *g, const e2e_ctx *ctx, const uint8_t *msg,
+                                    size_t len, uint8_t *pt, size_t pt_cap, size_t *pt_len,
+                                    uint8_t sender_udid[16],
                                     struct e2e_report *why) E2E_WARN_UNUSED;
 
 E2E_API int e2e_viber_group_serialize(const e2e_viber_group *g, uint8_t *out, size_t cap,
@@ -495,8 +496,8 @@ struct e2e_viber_media {
 };
 enum e2e_viber_media_dir { E2E_VIBER_MEDIA_SEND = 1, E2E_VIBER_MEDIA_RECV = 2 };
 /* E2E_ERR_STATE unless the call is keyed. */
-E2E_API int e2e_viber_media_init(struct e2e_viber_media *m, const struct e2e_viber_call *c,
-                                 int dir) E2E_WARN_UNUSED;
+E2E_API int e2e_viber_media_init(struct e2e_viber_media *m, const e2e_ctx *ctx,
+                                 const struct e2e_viber_call *c, int dir) E2E_WARN_UNUSED;
 /* Media keys from a raw call key, for calculators: dir_byte 1 (caller -> callee) or 2. */
 E2E_API void e2e_viber_media_init_key(struct e2e_viber_media *m, const uint8_t call_key[32],
                                       uint8_t dir_byte);

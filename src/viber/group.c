@@ -370,8 +370,8 @@ find_epoch(struct vb_epoch **ep, e2e_viber_group *g, const struct group_msg *m,
 }
 
 int
-e2e_viber_group_decrypt(e2e_viber_group *g, const uint8_t *msg, size_t len, uint8_t *pt,
-                        size_t pt_cap, size_t *pt_len, uint8_t sender_udid[16],
+e2e_viber_group_decrypt(e2e_viber_group *g, const e2e_ctx *ctx, const uint8_t *msg, size_t len,
+                        uint8_t *pt, size_t pt_cap, size_t *pt_len, uint8_t sender_udid[16],
                         struct e2e_report *why)
 {
     struct group_msg m = {0};
@@ -388,6 +388,12 @@ e2e_viber_group_decrypt(e2e_viber_group *g, const uint8_t *msg, size_t len, uint
                                m.body_len);
     E2E_TRY(position_key(key, ep, &m, why));
     e2e_viber_group_msg_keys(enc, mac, key, m.id, m.epoch, m.seq, m.sender);
+    E2E_TRACE(ctx, "viber group: read at epoch %u, position %u (next known: %u)", m.epoch, m.seq,
+              ep->next);
+    e2e_trace_hex(ctx, "viber group: GK at this position", key, 32);
+    e2e_trace_hex(ctx, "viber group: writer's UDID", m.sender, 16);
+    e2e_trace_hex(ctx, "viber group: EncKey", enc, 32);
+    e2e_trace_hex(ctx, "viber group: MacKey", mac, 32);
     group_tag(tag, mac, msg, m.mac_len);
     int rc = e2e_ct_equal(tag, m.tag, 32)
                  ? E2E_OK

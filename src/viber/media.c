@@ -28,7 +28,8 @@ e2e_viber_media_init_key(struct e2e_viber_media *m, const uint8_t call_key[32], 
 }
 
 int
-e2e_viber_media_init(struct e2e_viber_media *m, const struct e2e_viber_call *c, int dir)
+e2e_viber_media_init(struct e2e_viber_media *m, const e2e_ctx *ctx, const struct e2e_viber_call *c,
+                     int dir)
 {
     if (!m || !c || (dir != E2E_VIBER_MEDIA_SEND && dir != E2E_VIBER_MEDIA_RECV))
         return E2E_ERR_INVALID;
@@ -37,6 +38,10 @@ e2e_viber_media_init(struct e2e_viber_media *m, const struct e2e_viber_call *c, 
     /* the caller sends on direction 1 and receives on 2; the callee the other way round */
     int caller_to_callee = (c->role == E2E_VIBER_CALLER) == (dir == E2E_VIBER_MEDIA_SEND);
     e2e_viber_media_init_key(m, c->call_key, caller_to_callee ? 1 : 2);
+    E2E_TRACE(ctx, "viber media: %s keys, direction %d (1 caller -> callee, 2 callee -> caller)",
+              dir == E2E_VIBER_MEDIA_SEND ? "send" : "receive", caller_to_callee ? 1 : 2);
+    e2e_trace_hex(ctx, "viber media: EncKey = HKDF-Expand(CallKey, \"viber media\" || d)[0..32)",
+                  m->enc_key, 32);
     return E2E_OK;
 }
 

@@ -12,6 +12,8 @@ struct rx {
     struct vb_entry e;
     uint8_t body_hash[32];
     uint8_t mk[32];
+    uint8_t next_ck[32];               /* the chain key after this entry's position */
+    uint8_t wrap_key[32], mac_key[32]; /* from mk, kept from the check for the unwrap */
     int kind;
     int state;   /* index of the state used, or -1 */
     int skipped; /* index in the skipped store (RX_SKIPPED) */
@@ -20,32 +22,27 @@ struct rx {
     struct vb_state scratch; /* RX_NEWCHAIN, RX_NEWSTATE: the state as it will be */
 };
 
-/* Checks the entry's tag under mk. */
+/* Checks the entry's tag under x->mk, keeping the wrap and MAC keys for the unwrap. */
 static int
-rx_verify(const struct rx *x)
+rx_verify(struct rx *x)
 {
-    uint8_t wrap_key[32], mac_key[32], tag[32];
+    uint8_t tag[32];
     e2e_hmac_sha256_ctx mac;
-    e2e_viber_wrap_keys(wrap_key, mac_key, x->mk);
-    e2e_hmac_sha256_init(&mac, mac_key, 32);
+    e2e_viber_wrap_keys(x->wrap_key, x->mac_key, x->mk);
+    e2e_hmac_sha256_init(&mac, x->mac_key, 32);
     e2e_hmac_sha256_update(&mac, x->body_hash, 32);
     e2e_hmac_sha256_update(&mac, x->e.p, x->e.mac_len);
     e2e_hmac_sha256_final(&mac, tag);
-    int ok = e2e_ct_equal(tag, x->e.tag, 32);
-    e2e_wipe(wrap_key, sizeof wrap_key);
-    e2e_wipe(mac_key, sizeof mac_key);
-    return ok;
+    return e2e_ct_equal(tag, x->e.tag, 32);
 }
 
-/* Message key of position n of a chain now at position `from`. */
+/* Message key of position n of a chain now at position `from`, and the chain key after it. */
 static void
-chain_mk(uint8_t mk[32], const uint8_t ck[32], uint32_t from, uint32_t n)
+chain_mk(struct rx *x, const uint8_t ck[32], uint32_t from, uint32_t n)
 {
-    uint8_t c[32];
-    memcpy(c, ck, 32);
-    e2e__vb_chain_skip(NULL, c, from, n, NULL);
-    e2e_viber_chain_step(mk, c, c);
-    e2e_wipe(c, sizeof c);
+    memcpy(x->next_ck, ck, 32);
+    e2e__vb_chain_skip(NULL, x->next_ck, from, n, NULL);
+    e2e_viber_chain_step(x->mk, x->next_ck, x->next_ck);
 }
 
 static int
@@ -84,7 +81,7 @@ rx_chain(const e2e_viber_session *s, struct rx *x, int i, struct e2e_report *why
         return e2e_report_fail(why, E2E_ERR_TOO_FAR, "too-far",
                                "chain position %u is %u ahead, at most %u allowed", x->e.n,
                                x->e.n - st->recv_n, E2E_VIBER_MAX_SKIP);
-    chain_mk(x->mk, st->recv_ck, st->recv_n, x->e.n);
+    chain_mk(x, st->recv_ck, st->recv_n, x->e.n);
     x->tried++;
     if (!rx_verify(x))
         return rx_auth_fail(why, x);
@@ -118,7 +115,7 @@ rx_newchain(const e2e_viber_session *s, const e2e_ctx *ctx, struct rx *x, struct
         int rc = e2e__vb_state_recv_ratchet(&x->scratch, ctx, x->e.ratchet);
         if (rc != E2E_OK)
             return e2e_report_fail(why, rc, "ratchet-key", "the ratchet public key is unusable");
-        chain_mk(x->mk, x->scratch.recv_ck, 0, x->e.n);
+        chain_mk(x, x->scratch.recv_ck, 0, x->e.n);
         attempted = 1;
         x->tried++;
         if (rx_verify(x)) {
@@ -150,7 +147,7 @@ rx_newstate(const e2e_viber_device *me, const e2e_ctx *ctx, struct rx *x, struct
     int rc = e2e__vb_state_accept(&x->scratch, ctx, me, pk, x->e.id, x->e.hs, x->e.ratchet);
     if (rc != E2E_OK)
         return e2e_report_fail(why, rc, "session-start", "a key of the session start is unusable");
-    chain_mk(x->mk, x->scratch.recv_ck, 0, x->e.n);
+    chain_mk(x, x->scratch.recv_ck, 0, x->e.n);
     x->tried++;
     if (!rx_verify(x))
         return rx_auth_fail(why, x);
@@ -210,39 +207,35 @@ rx_skips(const e2e_viber_session *s, const struct rx *x)
     }
 }
 
+/* Stores the keys of the positions the entry skipped and moves the chain past it. */
 static void
-commit_new_chain(e2e_viber_session *s, struct rx *x, struct vb_state *st)
+commit_chain(e2e_viber_session *s, const struct rx *x, struct vb_state *st)
 {
-    uint8_t mk[32];
-    e2e__vb_chain_skip(s, st->recv_ck, 0, x->e.n, st->peer_ratchet);
-    e2e_viber_chain_step(mk, st->recv_ck, st->recv_ck);
+    if (x->e.n > st->recv_n)
+        e2e__vb_chain_skip(s, st->recv_ck, st->recv_n, x->e.n, st->peer_ratchet);
+    memcpy(st->recv_ck, x->next_ck, 32);
     st->recv_n = x->e.n + 1;
-    st->pending_start = 0;
-    e2e_wipe(mk, sizeof mk);
 }
 
 static void
 rx_commit(e2e_viber_session *s, e2e_viber_device *me, struct rx *x)
 {
     struct vb_state *st = x->state >= 0 ? &s->st[x->state] : NULL;
-    uint8_t mk[32];
     switch (x->kind) {
     case RX_SKIPPED:
         e2e__vb_skipped_remove(s, x->skipped);
         break;
     case RX_CHAIN:
-        e2e__vb_chain_skip(s, st->recv_ck, st->recv_n, x->e.n, st->peer_ratchet);
-        e2e_viber_chain_step(mk, st->recv_ck, st->recv_ck);
-        st->recv_n = x->e.n + 1;
+        commit_chain(s, x, st);
         break;
     case RX_NEWCHAIN:
         if (st->has_recv) /* the rest of the peer's previous chain */
             e2e__vb_chain_skip(s, st->recv_ck, st->recv_n, x->e.pn, st->peer_ratchet);
-        commit_new_chain(s, x, &x->scratch);
+        commit_chain(s, x, &x->scratch);
         *st = x->scratch;
         break;
     default:
-        commit_new_chain(s, x, &x->scratch);
+        commit_chain(s, x, &x->scratch);
         e2e__vb_session_push(s, &x->scratch);
         e2e__vb_device_consume_prekey(me, x->prekey);
         x->state = 0;
@@ -254,20 +247,16 @@ rx_commit(e2e_viber_session *s, e2e_viber_device *me, struct rx *x)
         s->st[x->state].pending_start = 0;
         e2e__vb_session_promote(s, (unsigned)x->state);
     }
-    e2e_wipe(mk, sizeof mk);
 }
 
 /* Unwraps the message key and decrypts the body into pt. */
 static void
 rx_open(const struct rx *x, uint8_t *pt)
 {
-    uint8_t wrap_key[32], mac_key[32], msg_key[16];
-    e2e_viber_wrap_keys(wrap_key, mac_key, x->mk);
-    e2e__vb_salsa_once(msg_key, x->e.wrapped, 16, wrap_key, 32);
+    uint8_t msg_key[16];
+    e2e__vb_salsa_once(msg_key, x->e.wrapped, 16, x->wrap_key, 32);
     if (x->m.body_len)
         e2e__vb_salsa_once(pt, x->m.body, x->m.body_len, msg_key, 16);
-    e2e_wipe(wrap_key, sizeof wrap_key);
-    e2e_wipe(mac_key, sizeof mac_key);
     e2e_wipe(msg_key, sizeof msg_key);
 }
 
@@ -304,6 +293,22 @@ rx_identity(const e2e_viber_session *s, const struct rx *x, const uint8_t *expec
     return E2E_OK;
 }
 
+static void
+rx_trace(const e2e_ctx *ctx, const struct rx *x)
+{
+    static const char *const kind[] = {"", "a stored skipped key", "the current receiving chain",
+                                       "a new chain after a ratchet step",
+                                       "a new session from a PreKey"};
+    if (!e2e_log_enabled(ctx, E2E_LOG_TRACE))
+        return;
+    E2E_TRACE(ctx, "viber: read position %u (PN %u) with %s, state %d, %u tried", x->e.n, x->e.pn,
+              kind[x->kind], x->state, x->tried);
+    e2e_trace_hex(ctx, "viber: body hash = SHA256(header || Salsa20 body)", x->body_hash, 32);
+    e2e_trace_hex(ctx, "viber: MsgKey", x->mk, 32);
+    e2e_trace_hex(ctx, "viber: WrapKey", x->wrap_key, 32);
+    e2e_trace_hex(ctx, "viber: MacKey (the entry's HMAC verified)", x->mac_key, 32);
+}
+
 int
 e2e_viber_decrypt(e2e_viber_session *s, const e2e_ctx *ctx, e2e_viber_device *me,
                   const uint8_t *expected_peer_id, const uint8_t *msg, size_t len, uint8_t *pt,
@@ -332,7 +337,7 @@ e2e_viber_decrypt(e2e_viber_session *s, const e2e_ctx *ctx, e2e_viber_device *me
         rx_open(&x, pt);
         rx_commit(s, me, &x);
         *pt_len = x.m.body_len;
-        e2e_trace_hex(ctx, "viber: message key of this entry", x.mk, 32);
+        rx_trace(ctx, &x);
     }
     if (why) {
         why->tried = x.tried;

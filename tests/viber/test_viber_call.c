@@ -168,10 +168,10 @@ media_init(struct media *m, uint64_t seed)
 {
     call_init(&m->c, seed);
     call_connect(&m->c);
-    CHECK_OK(e2e_viber_media_init(&m->tx, &m->c.ca, E2E_VIBER_MEDIA_SEND));
-    CHECK_OK(e2e_viber_media_init(&m->rx, &m->c.cb, E2E_VIBER_MEDIA_RECV));
-    CHECK_OK(e2e_viber_media_init(&m->back_tx, &m->c.cb, E2E_VIBER_MEDIA_SEND));
-    CHECK_OK(e2e_viber_media_init(&m->back_rx, &m->c.ca, E2E_VIBER_MEDIA_RECV));
+    CHECK_OK(e2e_viber_media_init(&m->tx, NULL, &m->c.ca, E2E_VIBER_MEDIA_SEND));
+    CHECK_OK(e2e_viber_media_init(&m->rx, NULL, &m->c.cb, E2E_VIBER_MEDIA_RECV));
+    CHECK_OK(e2e_viber_media_init(&m->back_tx, NULL, &m->c.cb, E2E_VIBER_MEDIA_SEND));
+    CHECK_OK(e2e_viber_media_init(&m->back_rx, NULL, &m->c.ca, E2E_VIBER_MEDIA_RECV));
 }
 
 /* Protects packet seq at tx and unprotects it at rx; returns the unprotect result. */
@@ -285,7 +285,7 @@ test_media_tampering(void)
     /* not keyed, wrong buffer, not RTP */
     struct e2e_viber_call idle = {0};
     struct e2e_viber_media x;
-    CHECK_ERR(e2e_viber_media_init(&x, &idle, E2E_VIBER_MEDIA_SEND), E2E_ERR_STATE);
+    CHECK_ERR(e2e_viber_media_init(&x, NULL, &idle, E2E_VIBER_MEDIA_SEND), E2E_ERR_STATE);
     n = rtp(p, 9, 0xcafebabe, 20, 0);
     CHECK_ERR(e2e_viber_media_protect(&m.tx, p, n, n + 9, &out), E2E_ERR_BUFFER);
     p[0] = 0x40;

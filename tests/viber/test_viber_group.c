@@ -74,7 +74,7 @@ gread(struct grp *t, int who, const uint8_t *msg, size_t len, const char *text, 
     uint8_t pt[CAP], sender[16];
     size_t n = 0;
     struct e2e_report why;
-    int rc = e2e_viber_group_decrypt(t->g[who], msg, len, pt, sizeof pt, &n, sender, &why);
+    int rc = e2e_viber_group_decrypt(t->g[who], NULL, msg, len, pt, sizeof pt, &n, sender, &why);
     CHECK_OK(rc);
     if (rc)
         fprintf(stderr, "  %s: %s: %s\n", names[who], why.check, why.detail);
@@ -88,7 +88,7 @@ gtry(struct grp *t, int who, const uint8_t *msg, size_t len)
 {
     uint8_t pt[CAP];
     size_t n;
-    return e2e_viber_group_decrypt(t->g[who], msg, len, pt, sizeof pt, &n, NULL, NULL);
+    return e2e_viber_group_decrypt(t->g[who], NULL, msg, len, pt, sizeof pt, &n, NULL, NULL);
 }
 
 static uint32_t
@@ -177,7 +177,7 @@ test_member_added_mid_conversation(void)
     struct e2e_report why;
     uint8_t pt[CAP], racing[CAP];
     size_t n;
-    CHECK_ERR(e2e_viber_group_decrypt(t.g[3], early, le, pt, sizeof pt, &n, NULL, &why),
+    CHECK_ERR(e2e_viber_group_decrypt(t.g[3], NULL, early, le, pt, sizeof pt, &n, NULL, &why),
               E2E_ERR_TOO_FAR); /* earlier history stays unreadable */
     CHECK(why.check && strcmp(why.check, "too-old") == 0);
     /* cid wrote at position 1 before seeing ben's message: a position before dee's join
@@ -212,7 +212,7 @@ test_window_and_too_far(void)
     struct e2e_report why;
     uint8_t pt[CAP];
     size_t n;
-    CHECK_ERR(e2e_viber_group_decrypt(t.g[2], late, l2, pt, sizeof pt, &n, NULL, &why),
+    CHECK_ERR(e2e_viber_group_decrypt(t.g[2], NULL, late, l2, pt, sizeof pt, &n, NULL, &why),
               E2E_ERR_TOO_FAR);
     CHECK(why.check && strcmp(why.check, "too-old") == 0);
 
@@ -220,8 +220,8 @@ test_window_and_too_far(void)
     uint32_t before = position(&t, 0);
     while (position(&t, 1) <= before + E2E_VIBER_GROUP_MAX_AHEAD)
         gsend(&t, 1, "z", m);
-    CHECK_ERR(e2e_viber_group_decrypt(t.g[0], m, gsend(&t, 1, "too far", m), pt, sizeof pt, &n,
-                                      NULL, &why),
+    CHECK_ERR(e2e_viber_group_decrypt(t.g[0], NULL, m, gsend(&t, 1, "too far", m), pt, sizeof pt,
+                                      &n, NULL, &why),
               E2E_ERR_TOO_FAR);
     CHECK(why.check && strcmp(why.check, "too-far") == 0);
     CHECK_EQ(position(&t, 0), before);
@@ -338,7 +338,7 @@ test_rekey_after_removal(void)
     struct e2e_report why;
     uint8_t pt[CAP];
     size_t n;
-    CHECK_ERR(e2e_viber_group_decrypt(t.g[2], m, l, pt, sizeof pt, &n, NULL, &why),
+    CHECK_ERR(e2e_viber_group_decrypt(t.g[2], NULL, m, l, pt, sizeof pt, &n, NULL, &why),
               E2E_ERR_STATE);                     /* cid has no key for epoch 1 */
     gread(&t, 1, old, lo, "cid's last words", 2); /* a late message of epoch 0 still reads */
     /* the same distribution twice, and an older one */
