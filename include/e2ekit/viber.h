@@ -264,7 +264,8 @@ E2E_API int e2e_viber_msg_begin(struct e2e_viber_msg_builder *b, const e2e_ctx *
  * E2E_ERR_PROTOCOL for a second entry for one device. On error nothing changed. */
 E2E_API int e2e_viber_msg_add(struct e2e_viber_msg_builder *b, const e2e_ctx *ctx,
                               e2e_viber_session *s) E2E_WARN_UNUSED;
-/* E2E_ERR_STATE when no device was covered. Wipes the message key either way. */
+/* E2E_ERR_NO_SESSION when no device was covered (the buffer is wiped then). Wipes the message
+ * key either way. */
 E2E_API int e2e_viber_msg_finish(struct e2e_viber_msg_builder *b, size_t *len) E2E_WARN_UNUSED;
 E2E_API void e2e_viber_msg_abort(struct e2e_viber_msg_builder *b);
 
