@@ -279,6 +279,9 @@ E2E_API int e2e_skype_ca_serialize(const e2e_skype_ca *ca, uint8_t *out, size_t 
 E2E_API int e2e_skype_cert_verify(struct e2e_skype_cert_info *info, const e2e_skype_ca *ca,
                                   const e2e_ctx *ctx, const uint8_t *cert, size_t n,
                                   struct e2e_report *why) E2E_WARN_UNUSED;
+/* The user's public key named by a verified certificate. */
+E2E_API int e2e_skype_cert_key(e2e_rsa **out, const struct e2e_skype_cert_info *info)
+    E2E_WARN_UNUSED;
 /* SHA-1 of the certificate bytes, what users compare out of band. */
 E2E_API void e2e_skype_cert_fingerprint(uint8_t fp[20], const uint8_t *cert, size_t n);
 
@@ -319,7 +322,8 @@ E2E_API size_t e2e_skype_authority_users(const e2e_skype_authority *a);
 /* The public keys for clients ("SKCA" blob, see e2e_skype_ca_parse). */
 E2E_API int e2e_skype_authority_export_ca(const e2e_skype_authority *a, uint8_t *out, size_t cap,
                                           size_t *len) E2E_WARN_UNUSED;
-/* Blob "SKAU" v1: the signing keys and the user table. */
+/* Blob "SKAU" v1: the signing keys and the user table. E2E_ERR_BUFFER (with *len set to the
+ * size needed) when cap is too small. */
 E2E_API int e2e_skype_authority_serialize(const e2e_skype_authority *a, uint8_t *out, size_t cap,
                                           size_t *len) E2E_WARN_UNUSED;
 E2E_API int e2e_skype_authority_parse(e2e_skype_authority **out, const uint8_t *p, size_t n,
@@ -342,8 +346,9 @@ E2E_API int e2e_skype_login_request(const e2e_skype_identity *id, const e2e_skyp
  * response (a status byte, then the certificate on success). Returns the status it wrote:
  * E2E_OK; E2E_ERR_DUPLICATE (registration of a taken name); E2E_ERR_NOT_FOUND (login of an
  * unknown name); E2E_ERR_AUTH (wrong password); E2E_ERR_INVALID (bad name or key);
- * E2E_ERR_MALFORMED (garbage). A request it cannot open gets a response too. The user table
- * changes only on success.
+ * E2E_ERR_MALFORMED (garbage). A request it cannot open gets a response too. Internal failures
+ * (E2E_ERR_NOMEM, ...) are returned as they are and answered as E2E_ERR_MALFORMED. The user
+ * table changes only on success, and only when the response fits in cap.
  */
 E2E_API int e2e_skype_authority_handle(e2e_skype_authority *a, const e2e_ctx *ctx,
                                        const uint8_t *req, size_t n, uint8_t *resp, size_t cap,
