@@ -7,6 +7,7 @@
 #include <e2ekit/skype.h>
 
 #include "core/util.h"
+#include "skype/skype_internal.h"
 
 void
 e2e_skype_challenge_transform(uint8_t out[8], const uint8_t challenge[8])
@@ -61,4 +62,49 @@ e2e_skype_halfkey_block(uint8_t block[128], const uint8_t half[16])
     /* Vanilla Skype: the 128-bit nonce repeated 8 times, i.e. half * sum_{i<8} 2^(128 i). */
     for (size_t i = 0; i < 8; i++)
         memcpy(block + 16 * i, half, 16);
+}
+
+int
+e2e_skype_halfkey_encrypt(const e2e_rsa *peer, uint8_t *out, size_t out_cap, size_t *out_len,
+                          const uint8_t half[16])
+{
+    if (!peer || !out_len || !half || (!out && out_cap))
+        return E2E_ERR_INVALID;
+    size_t L = e2e_rsa_bytes(peer);
+    if (L < 128 || L > E2E_SKYPE_MODULUS_MAX)
+        return E2E_ERR_WEAK_KEY; /* the 1024-bit block does not fit */
+    *out_len = L;
+    if (out_cap < L)
+        return E2E_ERR_BUFFER;
+    uint8_t m[E2E_SKYPE_MODULUS_MAX] = {0};
+    e2e_skype_halfkey_block(m + L - 128, half);
+    int rc = e2e_rsa_public_raw(peer, out, m, L); /* no padding: textbook RSA, as published */
+    e2e_wipe(m, sizeof m);
+    return rc;
+}
+
+int
+e2e_skype_halfkey_decrypt(const e2e_rsa *me, uint8_t half[16], const uint8_t *ct, size_t n)
+{
+    if (!me || !half || !ct)
+        return E2E_ERR_INVALID;
+    size_t L = e2e_rsa_bytes(me);
+    if (L < 128 || L > E2E_SKYPE_MODULUS_MAX || n != L)
+        return E2E_ERR_MALFORMED;
+    uint8_t m[E2E_SKYPE_MODULUS_MAX];
+    int rc = e2e_rsa_private_raw(me, m, ct, n);
+    if (rc != E2E_OK)
+        return rc;
+    /* zeros, then 8 copies of one half: checked without branching on the secret */
+    const uint8_t *blk = m + L - 128;
+    uint8_t d = (uint8_t)!e2e_ct_is_zero(m, L - 128);
+    for (size_t i = 1; i < 8; i++)
+        d |= (uint8_t)!e2e_ct_equal(blk, blk + 16 * i, 16);
+    memcpy(half, blk, 16);
+    e2e_wipe(m, sizeof m);
+    if (d) {
+        e2e_wipe(half, 16);
+        return E2E_ERR_AUTH;
+    }
+    return E2E_OK;
 }
