@@ -307,6 +307,213 @@ run_halfkey_block(struct cli *c, const struct cli_args *a)
     return 0;
 }
 
+/* ---- RSA: key halves and certificates ------------------------------------------------------ */
+
+static const uint8_t f4[3] = {1, 0, 1};
+
+/* --key-der (private) or --modulus (public, e = 65537) into *k. */
+static int
+rsa_arg(struct cli *c, const struct cli_args *a, const char *der_opt, const char *mod_opt,
+        e2e_rsa **k)
+{
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    int priv = der_opt && cli_has(a, der_opt);
+    const char *opt = priv ? der_opt : mod_opt;
+    if (!opt || !cli_has(a, opt)) {
+        cli_error(c, "give the key", "missing --%s", der_opt ? der_opt : mod_opt);
+        return CLI_EXIT_USER;
+    }
+    int rc = cli_hex_alloc(c, a, opt, &buf, &n);
+    if (rc)
+        return rc;
+    int e = priv ? e2e_rsa_from_der(k, 1, buf, n) : e2e_rsa_from_public(k, buf, n, f4, sizeof f4);
+    cli_free_secret(buf, n);
+    return e ? cli_fail(c, e, "a PKCS#1 RSAPrivateKey in DER, or a big-endian modulus", "--%s", opt)
+             : 0;
+}
+
+static const struct cli_opt halfenc_opts[] = {
+    {"modulus", OPT_HEX, 0, "HEX", "the peer's RSA modulus (e = 65537)"},
+    {"key-der", OPT_HEX, 0, "HEX", "or the peer's PKCS#1 RSAPrivateKey, DER"},
+    {"half", OPT_HEX, 1, "HEX", "the 16-byte key half"},
+};
+
+static int
+run_halfkey_encrypt(struct cli *c, const struct cli_args *a)
+{
+    e2e_rsa *k = NULL;
+    uint8_t half[16], out[512];
+    size_t n = 0;
+    int rc = rsa_arg(c, a, "key-der", "modulus", &k);
+    if (!rc)
+        rc = cli_hex(c, a, "half", half, sizeof half, &n, 16);
+    if (!rc) {
+        int e = e2e_skype_halfkey_encrypt(k, out, sizeof out, &n, half);
+        if (e)
+            rc = cli_fail(c, e, "the repeated block must be below the modulus: another half",
+                          "skype half-key encryption");
+        else
+            cli_result_hex(c, "ciphertext", out, n);
+    }
+    e2e_rsa_free(k);
+    e2e_wipe(half, sizeof half);
+    return rc;
+}
+
+static const struct cli_opt halfdec_opts[] = {
+    {"key-der", OPT_HEX, 1, "HEX", "the receiver's PKCS#1 RSAPrivateKey, DER"},
+    {"ciphertext", OPT_HEX, 1, "HEX", "the raw RSA ciphertext"},
+};
+
+static int
+run_halfkey_decrypt(struct cli *c, const struct cli_args *a)
+{
+    e2e_rsa *k = NULL;
+    uint8_t half[16], ct[512];
+    size_t n = 0;
+    int rc = rsa_arg(c, a, "key-der", NULL, &k);
+    if (!rc)
+        rc = cli_hex(c, a, "ciphertext", ct, sizeof ct, &n, 0);
+    if (!rc) {
+        int e = e2e_skype_halfkey_decrypt(k, half, ct, n);
+        if (e)
+            rc = cli_fail(c, e, "not eight copies of one half: wrong key or altered",
+                          "skype half-key decryption");
+        else
+            cli_result_hex(c, "half", half, 16);
+    }
+    e2e_rsa_free(k);
+    e2e_wipe(half, sizeof half);
+    return rc;
+}
+
+static const struct cli_opt certsign_opts[] = {
+    {"ca-key-der", OPT_HEX, 1, "HEX", "the authority's PKCS#1 RSAPrivateKey, DER"},
+    {"ca-key", OPT_INT, 1, "N", "the CA key number written first (1: 2048-bit, 2: 1536-bit)"},
+    {"user", OPT_STR, 1, "NAME", "the certified Skype name"},
+    {"key-id", OPT_INT, 1, "N", "the key identifier"},
+    {"modulus", OPT_HEX, 1, "HEX", "the user's RSA modulus"},
+    {"valid-from", OPT_INT, 1, "N", "Unix seconds"},
+    {"valid-until", OPT_INT, 1, "N", "Unix seconds"},
+};
+
+static int
+cert_fields(struct cli *c, const struct cli_args *a, struct e2e_skype_cert_info *info)
+{
+    long long id = 0, from = 0, until = 0;
+    const char *name = cli_str(a, "user");
+    memset(info, 0, sizeof *info);
+    if (strlen(name) > E2E_SKYPE_NAME_MAX) {
+        cli_error(c, NULL, "--user: at most 32 characters");
+        return CLI_EXIT_USER;
+    }
+    strcpy(info->name, name);
+    int rc = cli_int(c, a, "key-id", 0, 0xFFFFFFFFLL, &id);
+    if (!rc)
+        rc = cli_int(c, a, "valid-from", 0, 0xFFFFFFFFLL, &from);
+    if (!rc)
+        rc = cli_int(c, a, "valid-until", 0, 0xFFFFFFFFLL, &until);
+    if (!rc)
+        rc = cli_hex(c, a, "modulus", info->modulus, sizeof info->modulus, &info->modulus_len, 0);
+    info->key_id = (uint32_t)id;
+    info->valid_from = (uint32_t)from;
+    info->valid_until = (uint32_t)until;
+    return rc;
+}
+
+static int
+run_cert_sign(struct cli *c, const struct cli_args *a)
+{
+    e2e_rsa *k = NULL;
+    struct e2e_skype_cert_info info;
+    uint8_t cert[1200];
+    size_t n = 0;
+    long long no = 0;
+    int rc = rsa_arg(c, a, "ca-key-der", NULL, &k);
+    if (!rc)
+        rc = cli_int(c, a, "ca-key", 0, 0xFFFFFFFFLL, &no);
+    if (!rc)
+        rc = cert_fields(c, a, &info);
+    if (!rc) {
+        int e = e2e_skype_cert_sign(cert, sizeof cert, &n, k, (uint32_t)no, &info);
+        if (e)
+            rc = cli_fail(c, e, "a valid name, a 128..512-byte modulus, from <= until",
+                          "skype certificate");
+        else
+            cli_result_hex(c, "certificate", cert, n);
+    }
+    e2e_rsa_free(k);
+    return rc;
+}
+
+static const struct cli_opt certverify_opts[] = {
+    {"ca-modulus", OPT_HEX, 1, "HEX", "the authority key's modulus (1536 or 2048 bits)"},
+    {"cert", OPT_HEX, 1, "HEX", "the certificate"},
+    {"now", OPT_INT, 1, "N", "the time to check validity at, Unix seconds"},
+};
+
+static uint64_t
+fixed_clock(void *user)
+{
+    return *(const uint64_t *)user;
+}
+
+static void
+cert_results(struct cli *c, const struct e2e_skype_cert_info *info)
+{
+    cli_result_str(c, "verdict", "valid");
+    cli_result_str(c, "name", info->name);
+    cli_result_int(c, "key_id", info->key_id);
+    cli_result_hex(c, "modulus", info->modulus, info->modulus_len);
+    cli_result_int(c, "valid_from", info->valid_from);
+    cli_result_int(c, "valid_until", info->valid_until);
+    cli_result_int(c, "recovered", (long long)info->recovered_len);
+    cli_result_int(c, "signed", (long long)info->signed_len);
+}
+
+static int
+run_cert_verify(struct cli *c, const struct cli_args *a)
+{
+    e2e_rsa *k = NULL;
+    e2e_skype_ca *ca = NULL;
+    e2e_ctx *ctx = NULL;
+    uint8_t *cert = NULL;
+    size_t n = 0;
+    long long now = 0;
+    uint64_t now_ms = 0;
+    struct e2e_ctx_config cfg = {0};
+    int rc = rsa_arg(c, a, NULL, "ca-modulus", &k);
+    if (!rc)
+        rc = cli_int(c, a, "now", 0, 0xFFFFFFFFLL, &now);
+    if (!rc)
+        rc = cli_hex_alloc(c, a, "cert", &cert, &n);
+    now_ms = (uint64_t)now * 1000;
+    cfg.now_ms = fixed_clock;
+    cfg.user = &now_ms;
+    int e = rc                        ? 0
+            : e2e_rsa_bits(k) == 2048 ? e2e_skype_ca_new(&ca, k, NULL)
+                                      : e2e_skype_ca_new(&ca, NULL, k);
+    if (!rc && !e)
+        e = e2e_ctx_new(&ctx, &cfg);
+    if (!rc && e)
+        rc = cli_fail(c, e, "the CA key has 1536 or 2048 bits", "skype CA key");
+    if (!rc) {
+        struct e2e_skype_cert_info info;
+        struct e2e_report why;
+        e = e2e_skype_cert_verify(&info, ca, ctx, cert, n, &why);
+        if (e)
+            rc = cli_fail(c, e, why.detail, "skype certificate (%s)", why.check);
+        else
+            cert_results(c, &info);
+    }
+    e2e_ctx_free(ctx);
+    e2e_skype_ca_free(ca);
+    e2e_rsa_free(k);
+    free(cert);
+    return rc;
+}
+
 /* ---- obfuscation ---------------------------------------------------------------------------- */
 
 static const struct cli_opt seed_opts[] = {
@@ -435,6 +642,14 @@ const struct calc_cmd calc_cmds_skype[] = {
      CALC_OPTS(packet_opts), run_packet},
     {"skype-halfkey-block", "the 1024-bit block of a key half: the half repeated 8 times",
      CALC_OPTS(halfblock_opts), run_halfkey_block},
+    {"skype-halfkey-encrypt", "faithful key half: raw RSA of the half repeated 8 times",
+     CALC_OPTS(halfenc_opts), run_halfkey_encrypt},
+    {"skype-halfkey-decrypt", "raw RSA decryption and the 8-copies check (exit 6 if it fails)",
+     CALC_OPTS(halfdec_opts), run_halfkey_decrypt},
+    {"skype-cert-sign", "identity certificate: key number | ISO 9796-2 (SHA-1) signature | M2",
+     CALC_OPTS(certsign_opts), run_cert_sign},
+    {"skype-cert-verify", "verify a certificate at a given time: valid + its fields, or refused",
+     CALC_OPTS(certverify_opts), run_cert_verify},
     {"skype-obfs-seed", "UDP obfuscation seed (CRC of IPs and object id), and its RC4 key",
      CALC_OPTS(seed_opts), run_obfs_seed},
     {"skype-udp", "UDP obfuscation frame: id | 02 | IV | CRC-32 | RC4(payload)",

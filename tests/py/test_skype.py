@@ -21,7 +21,8 @@ import subprocess
 import sys
 import zlib
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -128,6 +129,56 @@ def tcp_stream(seed, last, data):
     return seed.to_bytes(4, "big") + rc4(key, marker) + rc4(key, data)  # RC4 restarted
 
 
+def iso9796_rep(m, bits):
+    """ISO/IEC 9796-2 scheme 1 representative (SHA-1, trailer BC) for a modulus of `bits`."""
+    b = bits // 8
+    h = hashlib.sha1(m).digest()
+    if len(m) <= b - 22:
+        pad = b - 21 - len(m)
+        head = b"\x4a" if pad == 1 else b"\x4b" + b"\xbb" * (pad - 2) + b"\xba"
+        return head + m + h + b"\xbc", len(m)
+    return b"\x6a" + m[:b - 22] + h + b"\xbc", b - 22
+
+
+def cert_data(name, key_id, modulus, valid_from, valid_until):
+    return (name + b"\0" + struct.pack(">IH", key_id, len(modulus)) + modulus +
+            struct.pack(">II", valid_from, valid_until))
+
+
+def cert_sign(ca_priv, ca_key_no, data):
+    """Certificate = key number | rep^d mod n | M2."""
+    nums = ca_priv.private_numbers()
+    n, d = nums.public_numbers.n, nums.d
+    bits, L = n.bit_length(), (n.bit_length() + 7) // 8
+    rep, inside = iso9796_rep(data, bits)
+    sig = pow(int.from_bytes(rep, "big"), d, n).to_bytes(L, "big")
+    return struct.pack(">I", ca_key_no) + sig + data[inside:]
+
+
+def cert_open(ca_n, cert):
+    """Recovers M from a certificate with pow(): the signed data, or an AssertionError."""
+    L = (ca_n.bit_length() + 7) // 8
+    rep = pow(int.from_bytes(cert[4:4 + L], "big"), 65537, ca_n).to_bytes(L, "big")
+    assert rep[-1] == 0xBC
+    if rep[0] == 0x6A:
+        m1 = rep[1:-21]
+    else:
+        i = rep.index(b"\xba") + 1 if rep[0] == 0x4B else 1
+        m1 = rep[i:-21]
+    m = m1 + cert[4 + L:]
+    assert hashlib.sha1(m).digest() == rep[-21:-1]
+    return m
+
+
+def halfkey_block(half):
+    return half * 8
+
+
+def halfkey_encrypt(n, half):
+    return pow(int.from_bytes(halfkey_block(half), "big"), 65537, n).to_bytes(
+        (n.bit_length() + 7) // 8, "big")
+
+
 def ip(s):
     return bytes(int(x) for x in s.split("."))
 
@@ -177,6 +228,29 @@ def recompute(r):
         return [pkt.hex()]
     if c == "skype-halfkey-block":
         return [(unvec(r["half"]) * 8).hex()]
+    if c == "skype-halfkey-encrypt":
+        return [halfkey_encrypt(int(r["modulus"], 16), unvec(r["half"])).hex()]
+    if c == "skype-halfkey-decrypt":
+        key = serialization.load_der_private_key(unvec(r["key-der"]), None)
+        nums = key.private_numbers()
+        m = pow(int(r["ciphertext"], 16), nums.d, nums.public_numbers.n).to_bytes(128, "big")
+        assert m == m[:16] * 8
+        return [m[:16].hex()]
+    if c == "skype-cert-sign":
+        key = serialization.load_der_private_key(unvec(r["ca-key-der"]), None)
+        data = cert_data(r["user"].encode(), num(r["key-id"]), unvec(r["modulus"]),
+                         num(r["valid-from"]), num(r["valid-until"]))
+        return [cert_sign(key, num(r["ca-key"]), data).hex()]
+    if c == "skype-cert-verify":
+        cert = unvec(r["cert"])
+        m = cert_open(int(r["ca-modulus"], 16), cert)
+        name, rest = m.split(b"\0", 1)
+        key_id, mlen = struct.unpack(">IH", rest[:6])
+        vf, vu = struct.unpack(">II", rest[6 + mlen:])
+        assert vf <= num(r["now"]) < vu
+        L = (int(r["ca-modulus"], 16).bit_length() + 7) // 8
+        return ["valid", name.decode(), str(key_id), rest[6:6 + mlen].hex(), str(vf), str(vu),
+                str(len(m) - (len(cert) - 4 - L)), str(len(m))]
     if c == "skype-obfs-seed":
         s = udp_seed(ip(r["src"]), ip(r["dst"]), num(r["object-id"]))
         iv = num(r.get("iv", "0"))
@@ -316,6 +390,65 @@ def test_crc_is_affine_so_bitflips_pass():
     assert out[0] == want.hex()
 
 
+def der_private(key):
+    return key.private_bytes(serialization.Encoding.DER,
+                             serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).hex()
+
+
+def test_random_certificates():
+    """Certificates made here verify in e2ekit, and e2ekit's open here with pow()."""
+    ca = rsa.generate_private_key(public_exponent=65537, key_size=1536)
+    ca_n = ca.private_numbers().public_numbers.n
+    user = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    mod = user.private_numbers().public_numbers.n.to_bytes(128, "big")
+    now = 1767225600
+    for name in (b"alice.smith", b"a.very.long.skype.name.of.32.chr", b"zed123"):
+        data = cert_data(name, 5, mod, now - 10, now + 10)
+        cert = cert_sign(ca, 2, data)
+        _, out = calc("skype-cert-verify", "--ca-modulus", "%x" % ca_n, "--cert", cert.hex(),
+                      "--now", str(now))
+        assert out[:4] == ["valid", name.decode(), "5", mod.hex()], out
+        _, out = calc("skype-cert-sign", "--ca-key-der", der_private(ca), "--ca-key", "2",
+                      "--user", name.decode(), "--key-id", "5", "--modulus", mod.hex(),
+                      "--valid-from", str(now - 10), "--valid-until", str(now + 10))
+        assert bytes.fromhex(out[0]) == cert
+        assert cert_open(ca_n, cert) == data
+        rc, out = calc("skype-cert-verify", "--ca-modulus", "%x" % ca_n, "--cert", cert.hex(),
+                       "--now", str(now + 10), check=False)
+        assert rc == 4, rc  # expired: untrusted
+        bad = bytearray(cert)
+        bad[-1] ^= 1
+        rc, _ = calc("skype-cert-verify", "--ca-modulus", "%x" % ca_n, "--cert", bad.hex(),
+                     "--now", str(now), check=False)
+        assert rc == 6, rc  # signature
+
+
+def test_halfkey_structure_and_meet_in_the_middle():
+    """The block is x * C with C = sum 2^(128 i), so RSA(block) = RSA(x) * RSA(C) mod n: the
+    ciphertext is textbook RSA of the 128-bit x. When x = x1 * x2 with small factors, a table
+    of x1^e finds x in about 2 * sqrt(x) steps (Boneh-Joux-Nguyen; 2^64 for 128-bit halves).
+    Here x1, x2 < 2^14, so the search takes a moment."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    n = key.private_numbers().public_numbers.n
+    C = sum(1 << (128 * i) for i in range(8))
+    x = rnd(1)[0] % 0x3000 + 0x1000
+    x = x * (x + 7)
+    half = x.to_bytes(16, "big")
+    _, out = calc("skype-halfkey-encrypt", "--modulus", "%x" % n, "--half", half.hex())
+    c = int(out[0], 16)
+    assert c == pow(x, 65537, n) * pow(C, 65537, n) % n
+    target = c * pow(pow(C, 65537, n), -1, n) % n  # = x^e
+    table = {pow(x1, 65537, n): x1 for x1 in range(1, 1 << 14)}
+    found = None
+    for x2 in range(1, 1 << 14):
+        y = target * pow(pow(x2, -1, n), 65537, n) % n
+        if y in table:
+            found = table[y] * x2
+            break
+    assert found == x, (found, x)
+
+
 def emit():
     """Prints the records of tests/vectors/skype/*.vec with answers computed here."""
     for path in sorted(glob.glob(os.path.join(SOURCE, "tests/vectors/skype/*.vec"))):
@@ -329,7 +462,8 @@ def main():
         emit()
         return 0
     for fn in (test_vectors_recomputed, test_random_packets, test_random_obfuscation,
-               test_random_hashes_and_keys, test_crc_is_affine_so_bitflips_pass):
+               test_random_hashes_and_keys, test_crc_is_affine_so_bitflips_pass,
+               test_random_certificates, test_halfkey_structure_and_meet_in_the_middle):
         run(fn)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
