@@ -96,9 +96,9 @@ one_handshake(struct world *w, int mode)
     if (!rc)
         rc = e2e_skype_handshake_read(hb, w->ctx, f, n, NULL);
     if (!rc)
-        rc = e2e_skype_handshake_split(ha, &sa);
+        rc = e2e_skype_handshake_split(ha, w->ctx, &sa);
     if (!rc)
-        rc = e2e_skype_handshake_split(hb, &sb);
+        rc = e2e_skype_handshake_split(hb, w->ctx, &sb);
     e2e_skype_session_free(sa);
     e2e_skype_session_free(sb);
     e2e_skype_handshake_free(ha);

@@ -396,8 +396,8 @@ E2E_API int e2e_skype_handshake_read(e2e_skype_handshake *hs, const e2e_ctx *ctx
 /* The verified peer certificate (after the peer's first flight). */
 E2E_API int e2e_skype_handshake_peer(const e2e_skype_handshake *hs,
                                      struct e2e_skype_cert_info *peer) E2E_WARN_UNUSED;
-/* When done: the session (the handshake's secrets are wiped). */
-E2E_API int e2e_skype_handshake_split(e2e_skype_handshake *hs,
+/* When done: the session (the handshake's secrets are wiped). ctx only traces the keys. */
+E2E_API int e2e_skype_handshake_split(e2e_skype_handshake *hs, const e2e_ctx *ctx,
                                       e2e_skype_session **out) E2E_WARN_UNUSED;
 /* Blob "SKHS" v1; _parse takes the same `me` and `ca` again. */
 E2E_API int e2e_skype_handshake_serialize(const e2e_skype_handshake *hs, uint8_t *out, size_t cap,

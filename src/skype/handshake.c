@@ -143,6 +143,12 @@ write_faithful_key(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_write
         rc = e2e_skype_halfkey_encrypt(hs->peer_key, m, sizeof m, &L, p->half);
     }
     if (rc == E2E_OK) {
+        uint8_t block[128];
+        e2e_skype_halfkey_block(block, p->half);
+        e2e_trace_hex(ctx, "my key half x (128 bits)", p->half, 16);
+        e2e_trace_hex(ctx, "x repeated 8 times = x * C, the 1024-bit RSA input", block, 128);
+        e2e_trace_hex(ctx, "raw RSA ciphertext to the peer (no padding)", m, L);
+        e2e_wipe(block, sizeof block);
         memcpy(m + L, p->salt, 4);
         rc = e2e__skype_write_signed(w, e2e_skype_identity_key(hs->me), m, L + 4);
     }
@@ -163,6 +169,7 @@ write_hardened_key(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_write
     uint8_t *ct = e2e_write_reserve(w, L);
     int rc =
         ct ? e2e_rsa_oaep_encrypt(hs->peer_key, ctx, ct, L, &len, pt, sizeof pt) : E2E_ERR_BUFFER;
+    e2e_trace_hex(ctx, "my key half || salt, under OAEP to the peer", pt, sizeof pt);
     e2e_wipe(pt, sizeof pt);
     return rc;
 }
@@ -174,9 +181,12 @@ write_tail(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_writer *w, st
     const e2e_rsa *me = e2e_skype_identity_key(hs->me);
     char role = hs->role == E2E_SKYPE_INITIATOR ? 'A' : 'B';
     E2E_TRY(e2e_random(ctx, p->salt, sizeof p->salt));
+    e2e_trace_hex(ctx, "my counter salt", p->salt, 4);
     if (hs->mode == E2E_SKYPE_FAITHFUL) {
         uint8_t f[8];
         e2e_skype_challenge_transform(f, hs->n_peer);
+        e2e_trace_hex(ctx, "peer's challenge N", hs->n_peer, 8);
+        e2e_trace_hex(ctx, "answer f(N) = N + 1, signed ISO 9796-2 alone", f, 8);
         E2E_TRY(e2e__skype_write_signed(w, me, f, sizeof f));
         return write_faithful_key(hs, ctx, w, p);
     }
@@ -185,7 +195,10 @@ write_tail(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_writer *w, st
         return w->err;
     uint8_t s[32], m[E2E__SKYPE_ANSWER_MAX];
     e2e__skype_transcript_next(s, hs->t, w->p, w->len);
-    return e2e__skype_write_signed(w, me, m, e2e__skype_answer_message(m, role, hs->n_peer, s));
+    e2e_trace_hex(ctx, "transcript so far, s = SHA256(t || flight up to the answer)", s, 32);
+    size_t mlen = e2e__skype_answer_message(m, role, hs->n_peer, s);
+    e2e_trace_hex(ctx, "answer = label || role || f(N_peer) || s, signed", m, mlen);
+    return e2e__skype_write_signed(w, me, m, mlen);
 }
 
 static int
@@ -263,6 +276,7 @@ static int
 write_flight1(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_writer *w, struct pending *p)
 {
     E2E_TRY(e2e_random(ctx, p->n, sizeof p->n));
+    e2e_trace_hex(ctx, "my 64-bit challenge N_A", p->n, 8);
     e2e_write_u8(w, 1);
     e2e_write_u8(w, hs->mode);
     e2e__skype_write_cert(w, hs->me);
@@ -276,6 +290,7 @@ static int
 write_flight2(e2e_skype_handshake *hs, const e2e_ctx *ctx, struct e2e_writer *w, struct pending *p)
 {
     E2E_TRY(e2e_random(ctx, p->n, sizeof p->n));
+    e2e_trace_hex(ctx, "my 64-bit challenge N_B", p->n, 8);
     e2e_write_u8(w, 2);
     e2e__skype_write_cert(w, hs->me);
     e2e_write_bytes(w, p->n, 8);
@@ -401,6 +416,10 @@ e2e_skype_handshake_read(e2e_skype_handshake *hs, const e2e_ctx *ctx, const uint
     struct pending p;
     memset(&p, 0, sizeof p);
     int rc = read_flight(hs, ctx, in, n, &p, why);
+    if (rc == E2E_OK && hs->state != S_B_READ1) {
+        e2e_trace_hex(ctx, "peer's key half, recovered", p.half, 16);
+        e2e_trace_hex(ctx, "peer's counter salt", p.salt, 4);
+    }
     if (rc == E2E_OK)
         commit_read(hs, in, n, &p);
     pending_free(&p);
@@ -409,8 +428,31 @@ e2e_skype_handshake_read(e2e_skype_handshake *hs, const e2e_ctx *ctx, const uint
     return rc;
 }
 
+/* Every derived key, for researchers following the derivation (E2E_LOG_TRACE only). */
+static void
+trace_keys(const e2e_ctx *ctx, const struct e2e_skype_session_params *p)
+{
+    struct e2e_skype_keys k;
+    if (!e2e_log_enabled(ctx, E2E_LOG_TRACE) || e2e_skype_derive_keys(&k, p) != E2E_OK)
+        return;
+    e2e_trace_hex(ctx, "half_a (caller)", p->half_a, 16);
+    e2e_trace_hex(ctx, "half_b (callee)", p->half_b, 16);
+    e2e_trace_hex(ctx, "salt_a", p->salt_a, 4);
+    e2e_trace_hex(ctx, "salt_b", p->salt_b, 4);
+    if (p->mode == E2E_SKYPE_FAITHFUL) {
+        e2e_trace_hex(ctx, "session key = half_a || half_b (both directions)", k.enc_ab, 32);
+    } else {
+        e2e_trace_hex(ctx, "final transcript t3 (HKDF salt)", p->transcript, 32);
+        e2e_trace_hex(ctx, "HKDF -> enc_ab", k.enc_ab, 32);
+        e2e_trace_hex(ctx, "HKDF -> enc_ba", k.enc_ba, 32);
+        e2e_trace_hex(ctx, "HKDF -> mac_ab", k.mac_ab, 32);
+        e2e_trace_hex(ctx, "HKDF -> mac_ba", k.mac_ba, 32);
+    }
+    e2e_wipe(&k, sizeof k);
+}
+
 int
-e2e_skype_handshake_split(e2e_skype_handshake *hs, e2e_skype_session **out)
+e2e_skype_handshake_split(e2e_skype_handshake *hs, const e2e_ctx *ctx, e2e_skype_session **out)
 {
     if (!hs || !out)
         return E2E_ERR_INVALID;
@@ -427,6 +469,7 @@ e2e_skype_handshake_split(e2e_skype_handshake *hs, e2e_skype_session **out)
     memcpy(p.salt_b, a ? hs->salt_peer : hs->salt_mine, 4);
     if (hs->mode == E2E_SKYPE_HARDENED)
         memcpy(p.transcript, hs->t, 32);
+    trace_keys(ctx, &p);
     int rc = e2e_skype_session_new(out, &p);
     e2e_wipe(&p, sizeof p);
     if (rc == E2E_OK) {

@@ -324,8 +324,11 @@ e2e_skype_session_decrypt(e2e_skype_session *s, const e2e_ctx *ctx, const uint8_
     *pt_len = len;
     if (stream_out)
         *stream_out = stream;
-    E2E_TRACE(ctx, "skype %s decrypt: stream %u seq %u, %zu bytes, trailer ok",
-              e2e_skype_mode_name(s->p.mode), stream, seq, len);
+    if (e2e_log_enabled(ctx, E2E_LOG_TRACE)) {
+        E2E_TRACE(ctx, "skype %s decrypt: stream %u seq %u, %zu bytes, trailer ok",
+                  e2e_skype_mode_name(s->p.mode), stream, seq, len);
+        e2e_trace_hex(ctx, "ICM block0 = salt_send:salt_recv:packet_index:0", block0, 16);
+    }
     return E2E_OK;
 }
 

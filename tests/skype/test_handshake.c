@@ -76,9 +76,9 @@ handshake(int mode, e2e_skype_identity *a, e2e_skype_identity *b, struct flights
     CHECK_OK(e2e_skype_handshake_peer(hb, &pb));
     CHECK(strcmp(pa.name, e2e_skype_identity_name(b)) == 0);
     CHECK(strcmp(pb.name, e2e_skype_identity_name(a)) == 0);
-    CHECK_OK(e2e_skype_handshake_split(ha, sa));
-    CHECK_OK(e2e_skype_handshake_split(hb, sb));
-    CHECK_ERR(e2e_skype_handshake_split(ha, sa), E2E_ERR_STATE);
+    CHECK_OK(e2e_skype_handshake_split(ha, ctx, sa));
+    CHECK_OK(e2e_skype_handshake_split(hb, ctx, sb));
+    CHECK_ERR(e2e_skype_handshake_split(ha, ctx, sa), E2E_ERR_STATE);
     e2e_skype_handshake_free(ha);
     e2e_skype_handshake_free(hb);
 }
@@ -218,8 +218,8 @@ test_every_byte_of_every_flight(void)
         flip_every_byte(hb, f[2], n[2], 0, 0);
         CHECK_OK(e2e_skype_handshake_read(hb, ctx, f[2], n[2], NULL));
         e2e_skype_session *sa, *sb;
-        CHECK_OK(e2e_skype_handshake_split(ha, &sa));
-        CHECK_OK(e2e_skype_handshake_split(hb, &sb));
+        CHECK_OK(e2e_skype_handshake_split(ha, ctx, &sa));
+        CHECK_OK(e2e_skype_handshake_split(hb, ctx, &sb));
         talk(sa, sb);
         e2e_skype_session_free(sa);
         e2e_skype_session_free(sb);
@@ -286,7 +286,7 @@ test_wrong_peer_mode_time_and_order(void)
     CHECK(strcmp(why.check, "flight") == 0);
     CHECK_ERR(e2e_skype_handshake_write(ha, ctx, g, BUF, &k), E2E_ERR_STATE);
     e2e_skype_session *s;
-    CHECK_ERR(e2e_skype_handshake_split(hb, &s), E2E_ERR_STATE);
+    CHECK_ERR(e2e_skype_handshake_split(hb, ctx, &s), E2E_ERR_STATE);
     /* an identity without a certificate cannot start */
     e2e_skype_identity *fresh;
     e2e_skype_handshake *hf;
@@ -414,8 +414,8 @@ test_serialize_mid_handshake(void)
         CHECK_OK(e2e_skype_handshake_write(ha2, ctx, f[2], BUF, &n[2]));
         CHECK_OK(e2e_skype_handshake_read(hb2, ctx, f[2], n[2], NULL));
         e2e_skype_session *sa, *sb;
-        CHECK_OK(e2e_skype_handshake_split(ha2, &sa));
-        CHECK_OK(e2e_skype_handshake_split(hb2, &sb));
+        CHECK_OK(e2e_skype_handshake_split(ha2, ctx, &sa));
+        CHECK_OK(e2e_skype_handshake_split(hb2, ctx, &sb));
         talk(sa, sb);
         e2e_skype_session_free(sa);
         e2e_skype_session_free(sb);
@@ -465,6 +465,84 @@ test_halfkey_transport(void)
     CHECK_ERR(e2e_skype_halfkey_encrypt(k1024, ct, 100, &n, half), E2E_ERR_BUFFER);
 }
 
+/* ---- traces ---------------------------------------------------------------------------------- */
+
+static char trace_buf[1 << 16];
+static size_t trace_len;
+
+static void
+collect(void *user, int level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    size_t n = strlen(msg);
+    if (trace_len + n + 2 < sizeof trace_buf) {
+        memcpy(trace_buf + trace_len, msg, n);
+        trace_len += n;
+        trace_buf[trace_len++] = '\n';
+        trace_buf[trace_len] = 0;
+    }
+}
+
+static uint64_t
+clock_of_t(void *user)
+{
+    (void)user;
+    return T.now_ms;
+}
+
+/* With tracing on, every derivation step is narrated; below it, nothing is. */
+static void
+test_traces(void)
+{
+    for (int level = E2E_LOG_TRACE; level >= E2E_LOG_DEBUG; level--) {
+        for (int m = 0; m < 2; m++) {
+            struct e2e_drbg d;
+            e2e_drbg_seed(&d, "traces", 6);
+            struct e2e_ctx_config cfg = {.rng = e2e_drbg_rng,
+                                         .now_ms = clock_of_t,
+                                         .log = collect,
+                                         .user = &d,
+                                         .log_level = level};
+            e2e_ctx *saved = ctx, *tc;
+            CHECK_OK(e2e_ctx_new(&tc, &cfg));
+            ctx = tc;
+            trace_len = 0;
+            trace_buf[0] = 0;
+            struct flights fl;
+            e2e_skype_session *sa, *sb;
+            handshake(modes[m], alice, bob, &fl, &sa, &sb);
+            talk(sa, sb);
+            ctx = saved;
+            static const char *const faithful[] = {"challenge N_A",
+                                                   "challenge N_B",
+                                                   "answer f(N) = N + 1",
+                                                   "x repeated 8 times = x * C",
+                                                   "raw RSA ciphertext",
+                                                   "counter salt",
+                                                   "peer's key half, recovered",
+                                                   "session key = half_a || half_b",
+                                                   "ICM block0",
+                                                   "skype certificate: bob.jones"};
+            static const char *const hardened[] = {
+                "challenge N_A",       "transcript so far", "answer = label || role", "under OAEP",
+                "final transcript t3", "HKDF -> enc_ab",    "HKDF -> mac_ba",         "ICM block0"};
+            const char *const *want = m ? hardened : faithful;
+            size_t nwant =
+                m ? sizeof hardened / sizeof *hardened : sizeof faithful / sizeof *faithful;
+            for (size_t i = 0; i < nwant; i++) {
+                int present = strstr(trace_buf, want[i]) != NULL;
+                CHECK_EQ(present, level == E2E_LOG_TRACE);
+                if (present != (level == E2E_LOG_TRACE))
+                    test_note("trace line '%s' at level %d", want[i], level);
+            }
+            e2e_skype_session_free(sa);
+            e2e_skype_session_free(sb);
+            e2e_ctx_free(tc);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -477,6 +555,7 @@ main(void)
     RUN(test_signing_oracle_relay);
     RUN(test_serialize_mid_handshake);
     RUN(test_halfkey_transport);
+    RUN(test_traces);
     e2e_skype_identity_free(alice);
     e2e_skype_identity_free(bob);
     e2e_skype_identity_free(mallory);
