@@ -6,4 +6,7 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/version.h>
 
+#include <e2ekit/noise.h>
+#include <e2ekit/whatsapp.h>
+
 #endif
