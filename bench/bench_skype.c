@@ -21,6 +21,21 @@
 
 enum { BUF = 4096 };
 
+/* The machine is shared: ours and the baseline are measured alternately, three times each,
+ * and each keeps its fastest run, so that both see the same load. Results in ops/s. */
+static void
+pair_ops(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b)
+{
+    double x = 0, y = 0;
+    for (int i = 0; i < 3; i++) {
+        double nx = bench_ns_per_op(fa, a), ny = bench_ns_per_op(fb, b);
+        x = (x == 0 || nx < x) ? nx : x;
+        y = (y == 0 || ny < y) ? ny : y;
+    }
+    *ours = bench_ops(x);
+    *base = bench_ops(y);
+}
+
 struct world {
     e2e_ctx *ctx;
     struct e2e_drbg drbg;
@@ -217,8 +232,9 @@ setup_rows(struct world *w)
         char base[96];
         snprintf(base, sizeof base, "its RSA ops on bare EVP (%d private, %d public)", rows[i].priv,
                  rows[i].pub + 2);
-        bench_report("skype", rows[i].name, "setups/s", bench_ops(bench_ns_per_op(b_setup, &s)),
-                     base, bench_ops(bench_ns_per_op(b_floor, &f)), BENCH_HIGHER_IS_BETTER);
+        double ours, floor;
+        pair_ops(&ours, b_setup, &s, &floor, b_floor, &f);
+        bench_report("skype", rows[i].name, "setups/s", ours, base, floor, BENCH_HIGHER_IS_BETTER);
     }
     evp_rsa_free(&f.user);
     evp_rsa_free(&f.ca);
@@ -258,15 +274,16 @@ authority_rows(struct world *w)
     f.priv_ops = 2; /* open the sealed seed, sign the certificate */
     f.pub_ops = 0;
     f.ca_ops = 0;
-    double floor = bench_ops(bench_ns_per_op(b_floor, &f));
     for (int mode = 0; mode < 2; mode++) {
         if (e2e_skype_login_request(w->alice, w->ca, w->ctx, mode, l.req, sizeof l.req, &l.n))
             break;
+        double ours, floor;
+        pair_ops(&ours, b_login, &l, &floor, b_floor, &f);
         bench_report("skype",
                      mode ? "authority login, hardened request (RSA-1536 CA)"
                           : "authority login, faithful request (RSA-1536 CA)",
-                     "logins/s", bench_ops(bench_ns_per_op(b_login, &l)),
-                     "2 RSA-1536 private ops on bare EVP", floor, BENCH_HIGHER_IS_BETTER);
+                     "logins/s", ours, "2 RSA-1536 private ops on bare EVP", floor,
+                     BENCH_HIGHER_IS_BETTER);
     }
     evp_rsa_free(&f.ca);
     evp_rsa_free(&f.user);
@@ -452,23 +469,23 @@ packet_rows(int mode, size_t n, const char *label)
     struct pkt_arg p;
     char name[112];
     if (pkt_setup(&p, mode, n) == 0) {
-        double ctr = bench_ops(bench_ns_per_op(b_evp_ctr, &p));
-        double ours = bench_ops(bench_ns_per_op(b_protect, &p));
-        snprintf(name, sizeof name, "packet protect, %s, %s", e2e_skype_mode_name(mode), label);
+        double ours, ctr, prims;
+        const char *mn = e2e_skype_mode_name(mode);
+        int faithful = mode == E2E_SKYPE_FAITHFUL;
+        pair_ops(&ours, b_protect, &p, &ctr, b_evp_ctr, &p);
+        snprintf(name, sizeof name, "packet protect, %s, %s", mn, label);
         bench_report("skype", name, "pkts/s", ours, "bare EVP AES-256-CTR, same bytes", ctr,
                      BENCH_HIGHER_IS_BETTER);
-        if (mode == E2E_SKYPE_FAITHFUL)
-            bench_report("skype", name, "pkts/s", ours, "bare EVP CTR + CRC-32, same bytes",
-                         bench_ops(bench_ns_per_op(b_evp_ctr_crc, &p)), BENCH_HIGHER_IS_BETTER);
-        else
-            bench_report("skype", name, "pkts/s", ours, "bare EVP CTR + EVP_MAC HMAC-SHA256",
-                         bench_ops(bench_ns_per_op(b_evp_ctr_hmac, &p)), BENCH_HIGHER_IS_BETTER);
-        snprintf(name, sizeof name, "packet unprotect (check, replay window), %s, %s",
-                 e2e_skype_mode_name(mode), label);
-        bench_report("skype", name, "pkts/s", bench_ops(bench_ns_per_op(b_unprotect, &p)),
-                     "bare EVP AES-256-CTR, same bytes", ctr, BENCH_HIGHER_IS_BETTER);
-        snprintf(name, sizeof name, "allocations per protect + unprotect, %s, %s",
-                 e2e_skype_mode_name(mode), label);
+        pair_ops(&ours, b_protect, &p, &prims, faithful ? b_evp_ctr_crc : b_evp_ctr_hmac, &p);
+        bench_report("skype", name, "pkts/s", ours,
+                     faithful ? "bare EVP CTR + CRC-32, same bytes"
+                              : "bare EVP CTR + EVP_MAC HMAC-SHA256",
+                     prims, BENCH_HIGHER_IS_BETTER);
+        pair_ops(&ours, b_unprotect, &p, &ctr, b_evp_ctr, &p);
+        snprintf(name, sizeof name, "packet unprotect (check, replay window), %s, %s", mn, label);
+        bench_report("skype", name, "pkts/s", ours, "bare EVP AES-256-CTR, same bytes", ctr,
+                     BENCH_HIGHER_IS_BETTER);
+        snprintf(name, sizeof name, "allocations per protect + unprotect, %s, %s", mn, label);
         bench_report_single("skype", name, "allocs", allocs_per_packet(&p));
     }
     pkt_free(&p);
@@ -494,10 +511,12 @@ static void
 obfs_rows(void)
 {
     struct pkt_arg p;
-    if (pkt_setup(&p, E2E_SKYPE_FAITHFUL, 1200) == 0)
-        bench_report("skype", "UDP obfuscation frame, 1200 B (RC4 keyed per frame)", "pkts/s",
-                     bench_ops(bench_ns_per_op(b_udp, &p)), "bare EVP AES-256-CTR, same bytes",
-                     bench_ops(bench_ns_per_op(b_evp_ctr, &p)), BENCH_HIGHER_IS_BETTER);
+    double ours, ctr;
+    if (pkt_setup(&p, E2E_SKYPE_FAITHFUL, 1200) == 0) {
+        pair_ops(&ours, b_udp, &p, &ctr, b_evp_ctr, &p);
+        bench_report("skype", "UDP obfuscation frame, 1200 B (RC4 keyed per frame)", "pkts/s", ours,
+                     "bare EVP AES-256-CTR, same bytes", ctr, BENCH_HIGHER_IS_BETTER);
+    }
     pkt_free(&p);
 }
 

@@ -144,8 +144,9 @@ E2E_API size_t e2e_skype_session_overhead(const e2e_skype_session *s);
 E2E_API uint32_t e2e_skype_session_next_seq(const e2e_skype_session *s, unsigned stream);
 
 /* Protect n bytes (at most E2E_SKYPE_MAX_PAYLOAD) on `stream` (< E2E_SKYPE_MAX_STREAMS). Needs
- * out_cap >= n + overhead. E2E_ERR_LIMIT when the stream's 2^32 sequence numbers are spent;
- * E2E_ERR_STATE once the session expired (see _close). */
+ * out_cap >= n + overhead; pt may equal out + E2E_SKYPE_HEADER_BYTES, nothing else may overlap.
+ * E2E_ERR_LIMIT when the stream's 2^32 sequence numbers are spent; E2E_ERR_STATE once the
+ * session expired (see _close). No allocation. */
 E2E_API int e2e_skype_session_encrypt(e2e_skype_session *s, const e2e_ctx *ctx, unsigned stream,
                                       const uint8_t *pt, size_t n, uint8_t *out, size_t out_cap,
                                       size_t *out_len) E2E_WARN_UNUSED;
