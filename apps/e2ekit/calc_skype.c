@@ -118,17 +118,27 @@ static const struct cli_opt challenge_opts[] = {
     {"challenge", OPT_HEX, 1, "HEX", "the 8-byte challenge N"},
 };
 
+/* One fixed-size hex option in, a transform, one hex result out (secrets wiped). */
+static int
+fixed_hex(struct cli *c, const struct cli_args *a, const char *opt, size_t in_len,
+          void (*fn)(uint8_t *out, const uint8_t *in), size_t out_len, const char *key)
+{
+    uint8_t in[16], out[128];
+    size_t n;
+    int rc = cli_hex(c, a, opt, in, in_len, &n, in_len);
+    if (rc)
+        return rc;
+    fn(out, in);
+    cli_result_hex(c, key, out, out_len);
+    e2e_wipe(in, sizeof in);
+    e2e_wipe(out, sizeof out);
+    return 0;
+}
+
 static int
 run_challenge(struct cli *c, const struct cli_args *a)
 {
-    uint8_t n[8], f[8];
-    size_t len;
-    int rc = cli_hex(c, a, "challenge", n, sizeof n, &len, 8);
-    if (rc)
-        return rc;
-    e2e_skype_challenge_transform(f, n);
-    cli_result_hex(c, "answer", f, 8);
-    return 0;
+    return fixed_hex(c, a, "challenge", 8, e2e_skype_challenge_transform, 8, "answer");
 }
 
 /* ---- session keys, ICM, CRC ----------------------------------------------------------------- */
@@ -295,16 +305,7 @@ static const struct cli_opt halfblock_opts[] = {
 static int
 run_halfkey_block(struct cli *c, const struct cli_args *a)
 {
-    uint8_t half[16], block[128];
-    size_t n;
-    int rc = cli_hex(c, a, "half", half, sizeof half, &n, 16);
-    if (rc)
-        return rc;
-    e2e_skype_halfkey_block(block, half);
-    cli_result_hex(c, "block", block, sizeof block);
-    e2e_wipe(half, sizeof half);
-    e2e_wipe(block, sizeof block);
-    return 0;
+    return fixed_hex(c, a, "half", 16, e2e_skype_halfkey_block, 128, "block");
 }
 
 /* ---- RSA: key halves and certificates ------------------------------------------------------ */

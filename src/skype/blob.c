@@ -22,3 +22,15 @@ e2e__skype_read_header(struct e2e_reader *r, uint32_t magic, uint16_t version, c
                                "skype %s blob version %u (this build reads %u)", what, v, version);
     return E2E_OK;
 }
+
+int
+e2e__skype_blob_begin(struct e2e_reader *r, int args_ok, const uint8_t *p, size_t n, uint32_t magic,
+                      uint16_t version, const char *what, struct e2e_report *why)
+{
+    e2e_report_clear(why);
+    e2e_reader_init(r, NULL, 0);
+    if (!args_ok || (!p && n))
+        return e2e_report_fail(why, E2E_ERR_INVALID, "args", "missing argument");
+    e2e_reader_init(r, p, n);
+    return e2e__skype_read_header(r, magic, version, what, why);
+}

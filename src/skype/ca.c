@@ -125,13 +125,10 @@ read_key(struct e2e_reader *r, e2e_skype_ca *ca)
 int
 e2e_skype_ca_parse(e2e_skype_ca **out, const uint8_t *p, size_t n, struct e2e_report *why)
 {
-    e2e_report_clear(why);
-    if (!out || (!p && n))
-        return e2e_report_fail(why, E2E_ERR_INVALID, "args", "missing argument");
-    *out = NULL;
     struct e2e_reader r;
-    e2e_reader_init(&r, p, n);
-    E2E_TRY(e2e__skype_read_header(&r, CA_MAGIC, CA_VERSION, "CA keys", why));
+    if (out)
+        *out = NULL;
+    E2E_TRY(e2e__skype_blob_begin(&r, out != NULL, p, n, CA_MAGIC, CA_VERSION, "CA keys", why));
     e2e_skype_ca *ca = calloc(1, sizeof *ca);
     if (!ca)
         return E2E_ERR_NOMEM;

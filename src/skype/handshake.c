@@ -598,13 +598,11 @@ e2e_skype_handshake_parse(e2e_skype_handshake **out, const uint8_t *p, size_t n,
                           const e2e_skype_identity *me, const e2e_skype_ca *ca,
                           struct e2e_report *why)
 {
-    e2e_report_clear(why);
-    if (!out || !me || !ca || (!p && n))
-        return e2e_report_fail(why, E2E_ERR_INVALID, "args", "missing argument");
-    *out = NULL;
     struct e2e_reader r;
-    e2e_reader_init(&r, p, n);
-    E2E_TRY(e2e__skype_read_header(&r, HS_MAGIC, HS_VERSION, "handshake", why));
+    if (out)
+        *out = NULL;
+    E2E_TRY(e2e__skype_blob_begin(&r, out != NULL && me && ca, p, n, HS_MAGIC, HS_VERSION,
+                                  "handshake", why));
     e2e_skype_handshake *hs = calloc(1, sizeof *hs);
     if (!hs)
         return E2E_ERR_NOMEM;

@@ -183,13 +183,10 @@ int
 e2e_skype_identity_parse(e2e_skype_identity **out, const uint8_t *p, size_t n,
                          struct e2e_report *why)
 {
-    e2e_report_clear(why);
-    if (!out || (!p && n))
-        return e2e_report_fail(why, E2E_ERR_INVALID, "args", "missing argument");
-    *out = NULL;
     struct e2e_reader r;
-    e2e_reader_init(&r, p, n);
-    E2E_TRY(e2e__skype_read_header(&r, ID_MAGIC, ID_VERSION, "identity", why));
+    if (out)
+        *out = NULL;
+    E2E_TRY(e2e__skype_blob_begin(&r, out != NULL, p, n, ID_MAGIC, ID_VERSION, "identity", why));
     e2e_skype_identity *id = calloc(1, sizeof *id);
     if (!id)
         return E2E_ERR_NOMEM;

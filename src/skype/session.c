@@ -434,13 +434,11 @@ read_session(struct e2e_reader *r, e2e_skype_session *s)
 int
 e2e_skype_session_parse(e2e_skype_session **out, const uint8_t *p, size_t n, struct e2e_report *why)
 {
-    e2e_report_clear(why);
-    if (!out || (!p && n))
-        return e2e_report_fail(why, E2E_ERR_INVALID, "args", "missing argument");
-    *out = NULL;
     struct e2e_reader r;
-    e2e_reader_init(&r, p, n);
-    E2E_TRY(e2e__skype_read_header(&r, SESSION_MAGIC, SESSION_VERSION, "session", why));
+    if (out)
+        *out = NULL;
+    E2E_TRY(e2e__skype_blob_begin(&r, out != NULL, p, n, SESSION_MAGIC, SESSION_VERSION, "session",
+                                  why));
     e2e_skype_session *s = calloc(1, sizeof *s);
     if (!s)
         return E2E_ERR_NOMEM;

@@ -11,6 +11,11 @@ void e2e__skype_write_header(struct e2e_writer *w, uint32_t magic, uint16_t vers
 /* E2E_ERR_MALFORMED for another magic, E2E_ERR_UNSUPPORTED for another version. */
 int e2e__skype_read_header(struct e2e_reader *r, uint32_t magic, uint16_t version, const char *what,
                            struct e2e_report *why);
+/* The start of every _parse: clears why, checks the arguments (args_ok), starts r on p and
+ * reads the header. */
+int e2e__skype_blob_begin(struct e2e_reader *r, int args_ok, const uint8_t *p, size_t n,
+                          uint32_t magic, uint16_t version, const char *what,
+                          struct e2e_report *why);
 
 /* Largest RSA modulus the suite handles (4096 bits). */
 #define E2E_SKYPE_MODULUS_MAX 512
