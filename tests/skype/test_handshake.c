@@ -9,6 +9,7 @@
 
 #include <e2ekit/skype.h>
 
+#include "skype_fixture.h"
 #include "test.h"
 
 static struct test_ctx T;
@@ -21,30 +22,13 @@ enum { BUF = 4096 };
 static const int modes[2] = {E2E_SKYPE_FAITHFUL, E2E_SKYPE_HARDENED};
 
 static void
-enrol(e2e_skype_identity **id, const char *name, unsigned bits)
-{
-    uint8_t req[BUF], resp[BUF];
-    size_t rn = 0, sn = 0;
-    if (e2e_skype_identity_new(id, ctx, name, "pw", bits) != E2E_OK ||
-        e2e_skype_register_request(*id, ca, ctx, E2E_SKYPE_HARDENED, 0, req, sizeof req, &rn) ||
-        e2e_skype_authority_handle(au, ctx, req, rn, resp, sizeof resp, &sn, NULL) ||
-        e2e_skype_identity_accept(*id, ca, ctx, resp, sn, NULL))
-        abort();
-}
-
-static void
 setup(void)
 {
     ctx = test_ctx_new(&T, 0x5C4E);
-    uint8_t blob[BUF];
-    size_t n = 0;
-    if (e2e_skype_authority_new(&au, ctx) ||
-        e2e_skype_authority_export_ca(au, blob, sizeof blob, &n) ||
-        e2e_skype_ca_parse(&ca, blob, n, NULL))
-        abort();
-    enrol(&alice, "alice.smith", 1024);
-    enrol(&bob, "bob.jones", 2048); /* a larger key: the half block gets leading zeros */
-    enrol(&mallory, "mallory.evil", 1024);
+    skype_fixture_authority(ctx, &au, &ca);
+    skype_fixture_enrol(ctx, au, ca, &alice, "alice.smith", 1024);
+    skype_fixture_enrol(ctx, au, ca, &bob, "bob.jones", 2048);
+    skype_fixture_enrol(ctx, au, ca, &mallory, "mallory.evil", 1024);
 }
 
 struct flights {
