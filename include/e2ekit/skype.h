@@ -281,8 +281,8 @@ E2E_API int e2e_skype_cert_verify(struct e2e_skype_cert_info *info, const e2e_sk
                                   const e2e_ctx *ctx, const uint8_t *cert, size_t n,
                                   struct e2e_report *why) E2E_WARN_UNUSED;
 /* The user's public key named by a verified certificate. */
-E2E_API int e2e_skype_cert_key(e2e_rsa **out, const struct e2e_skype_cert_info *info)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_skype_cert_key(e2e_rsa **out,
+                               const struct e2e_skype_cert_info *info) E2E_WARN_UNUSED;
 /* SHA-1 of the certificate bytes, what users compare out of band. */
 E2E_API void e2e_skype_cert_fingerprint(uint8_t fp[20], const uint8_t *cert, size_t n);
 
