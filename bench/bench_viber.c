@@ -1,6 +1,6 @@
 /*
- * Benchmarks of the viber suite, each next to its baseline in the same run (each pair measured
- * alternately, fastest of three, because the build machine is shared):
+ * Benchmarks of the viber suite, each next to its baseline in the same run (bench_ns_pair: each
+ * pair measured alternately, because the build machine is shared):
  *
  * - sending a 1 KiB message to an account with 1, 2 and 5 devices, next to the per-device
  *   fan-out a Signal/WhatsApp client does for the same account. The Signal core of the
@@ -33,19 +33,6 @@
 #define MSGCAP (BODY + 64 + MAXDEV * 200)
 
 static uint8_t pt[BODY];
-
-static void
-measure_pair(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b)
-{
-    *ours = *base = 0;
-    for (int i = 0; i < 3; i++) {
-        double x = bench_ns_per_op(fa, a), y = bench_ns_per_op(fb, b);
-        if (*ours == 0 || x < *ours)
-            *ours = x;
-        if (*base == 0 || y < *base)
-            *base = y;
-    }
-}
 
 /* ---- the Signal per-device baseline, from primitives --------------------------------------- */
 
@@ -327,7 +314,7 @@ bench_send(struct world *w)
     for (int k = 0; k < 3; k++) {
         char name[80];
         w->n = f.n = ns[k];
-        measure_pair(&ours, b_send, w, &base, b_sig_fanout, &f);
+        bench_ns_pair(&ours, b_send, w, &base, b_sig_fanout, &f);
         snprintf(name, sizeof name, "send 1 KiB, %zu device%s", ns[k], ns[k] > 1 ? "s" : "");
         bench_report("viber", name, "us/msg", ours / 1e3,
                      "Signal fan-out: N x (chain, HKDF, AES-CBC, HMAC), primitives", base / 1e3,
@@ -346,10 +333,10 @@ bench_send(struct world *w)
     bench_report_single("viber", "heap allocations per send to 5 devices", "allocs",
                         (double)(bench_allocs() - before) / 1000.0);
     f.n = 1;
-    measure_pair(&ours, b_roundtrip, w, &base, b_sig_roundtrip, &f);
+    bench_ns_pair(&ours, b_roundtrip, w, &base, b_sig_roundtrip, &f);
     bench_report("viber", "1:1 encrypt + decrypt 1 KiB, one device", "us", ours / 1e3,
                  "Signal equivalent from primitives", base / 1e3, BENCH_LOWER_IS_BETTER);
-    measure_pair(&ours, b_pingpong, w, &base, b_sig_pingpong, &f);
+    bench_ns_pair(&ours, b_pingpong, w, &base, b_sig_pingpong, &f);
     bench_report("viber", "ping-pong 1 KiB (ratchet step every message)", "us", ours / 1e3,
                  "Signal equivalent: keygen + 2 DH + 2 HKDF + message", base / 1e3,
                  BENCH_LOWER_IS_BETTER);
@@ -419,7 +406,7 @@ bench_setup(struct world *w)
 {
     double ours, base;
     bench_section("viber: session setup (PreKey made and signed, start, first read)");
-    measure_pair(&ours, b_setup, w, &base, b_setup_pk, NULL);
+    bench_ns_pair(&ours, b_setup, w, &base, b_setup_pk, NULL);
     bench_report("viber", "session setup, both sides", "setups/s", bench_ops(ours),
                  "its public-key work alone (4 keygen, sign, verify, 8 DH)", bench_ops(base),
                  BENCH_HIGHER_IS_BETTER);
@@ -524,7 +511,7 @@ bench_group(void)
         goto out;
     e2e_xeddsa_signer_init(&k.s, priv);
     bench_section("viber: group messages, 1 KiB");
-    measure_pair(&ours, b_group_enc, &g, &base, b_sk_enc, &k);
+    bench_ns_pair(&ours, b_group_enc, &g, &base, b_sk_enc, &k);
     bench_report("viber", "group encrypt 1 KiB", "us", ours / 1e3,
                  "Signal sender key from primitives (chain, HKDF, AES-CBC, XEdDSA sign)",
                  base / 1e3, BENCH_LOWER_IS_BETTER);
@@ -535,7 +522,7 @@ bench_group(void)
     if (e2e_viber_group_export(g.a, payload) ||
         e2e_viber_group_join(&g.b, other, payload, sizeof payload, NULL))
         goto out;
-    measure_pair(&ours, b_group_rt, &g, &base, b_sk_rt, &k);
+    bench_ns_pair(&ours, b_group_rt, &g, &base, b_sk_rt, &k);
     bench_report("viber", "group encrypt + one member decrypts 1 KiB", "us", ours / 1e3,
                  "Signal sender key + XEdDSA verify, from primitives", base / 1e3,
                  BENCH_LOWER_IS_BETTER);
@@ -622,13 +609,13 @@ bench_file(void)
     memset(v.in, 0x42, v.n);
     memset(wa.in, 0x42, v.n);
     bench_section("viber: files, 1 MiB (next to the whatsapp suite's media encryption)");
-    measure_pair(&ours, b_file_enc, &v, &base, b_wa_enc, &wa);
+    bench_ns_pair(&ours, b_file_enc, &v, &base, b_wa_enc, &wa);
     bench_report("viber", "file encrypt 1 MiB (Salsa20 + HMAC-SHA256 + MD5)", "MB/s",
                  mb / ours * 1e9, "whatsapp media encrypt (AES-256-CBC + HMAC + 2 SHA-256)",
                  mb / base * 1e9, BENCH_HIGHER_IS_BETTER);
     b_file_enc(&v, 1);
     b_wa_enc(&wa, 1);
-    measure_pair(&ours, b_file_dec, &v, &base, b_wa_dec, &wa);
+    bench_ns_pair(&ours, b_file_dec, &v, &base, b_wa_dec, &wa);
     bench_report("viber", "file verify + decrypt 1 MiB (one pass)", "MB/s", mb / ours * 1e9,
                  "whatsapp media verify + decrypt", mb / base * 1e9, BENCH_HIGHER_IS_BETTER);
 out:
@@ -732,13 +719,13 @@ bench_media(void)
         a.n = sizes[i];
         a.pkt[0] = 0x80, a.pkt[1] = 0x6f, a.pkt[8] = 0xca, a.pkt[9] = 0xfe;
         snprintf(name, sizeof name, "protect %zu-byte RTP packet", sizes[i]);
-        measure_pair(&ours, b_media, &a, &base, b_wa_srtp, &a);
+        bench_ns_pair(&ours, b_media, &a, &base, b_wa_srtp, &a);
         bench_report("viber", name, "pkt/s", bench_ops(ours),
                      "whatsapp suite SRTP AES_CM_128_HMAC_SHA1_80", bench_ops(base),
                      BENCH_HIGHER_IS_BETTER);
 #ifdef E2E_HAVE_SRTP2
         if (a.lib) {
-            measure_pair(&ours, b_media, &a, &base, b_libsrtp, &a);
+            bench_ns_pair(&ours, b_media, &a, &base, b_libsrtp, &a);
             bench_report("viber", name, "pkt/s", bench_ops(ours),
                          "libsrtp2 srtp_protect AES_CM_128_HMAC_SHA1_80", bench_ops(base),
                          BENCH_HIGHER_IS_BETTER);
