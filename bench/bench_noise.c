@@ -118,21 +118,6 @@ b_dh_work(void *arg, uint64_t n)
     }
 }
 
-/* The machine is shared: measure ours and the baseline alternately, three times each, and keep
- * each one's fastest (the closest to what the code costs), so both see the same load. */
-static void
-measure_pair(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b)
-{
-    *ours = *base = 0;
-    for (int i = 0; i < 3; i++) {
-        double x = bench_ns_per_op(fa, a), y = bench_ns_per_op(fb, b);
-        if (*ours == 0 || x < *ours)
-            *ours = x;
-        if (*base == 0 || y < *base)
-            *base = y;
-    }
-}
-
 static void
 report_handshake(const char *name, bench_fn fn, int keygens, int dhs)
 {
@@ -140,7 +125,7 @@ report_handshake(const char *name, bench_fn fn, int keygens, int dhs)
     char base[96];
     double ours, x;
     snprintf(base, sizeof base, "X25519 work alone (%d keygen + %d DH)", keygens, dhs);
-    measure_pair(&ours, fn, NULL, &x, b_dh_work, &w);
+    bench_ns_pair(&ours, fn, NULL, &x, b_dh_work, &w);
     bench_report("noise", name, "handshakes/s", bench_ops(ours), base, bench_ops(x),
                  BENCH_HIGHER_IS_BETTER);
 }
@@ -231,7 +216,7 @@ bench_transport(void)
     static const uint8_t key[32] = {1};
     struct gcm_pair g = {NULL, NULL, 0};
     if (e2e_aes_gcm_new(&g.enc, key, 32) == E2E_OK && e2e_aes_gcm_new(&g.dec, key, 32) == E2E_OK) {
-        measure_pair(&ours, b_transport, &l, &base, b_gcm, &g);
+        bench_ns_pair(&ours, b_transport, &l, &base, b_gcm, &g);
         bench_report("noise", "transport encrypt+decrypt 1 KiB", "ns/op", ours,
                      "e2e_aes_gcm encrypt+decrypt 1 KiB", base, BENCH_LOWER_IS_BETTER);
     }
@@ -240,7 +225,7 @@ bench_transport(void)
     struct evp_pair e = {EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_new()};
     EVP_EncryptInit_ex(e.enc, EVP_aes_256_gcm(), NULL, key, NULL);
     EVP_DecryptInit_ex(e.dec, EVP_aes_256_gcm(), NULL, key, NULL);
-    measure_pair(&ours, b_transport, &l, &base, b_evp, &e);
+    bench_ns_pair(&ours, b_transport, &l, &base, b_evp, &e);
     bench_report("noise", "transport encrypt+decrypt 1 KiB", "ns/op", ours,
                  "OpenSSL EVP AES-256-GCM, ctx reused", base, BENCH_LOWER_IS_BETTER);
     EVP_CIPHER_CTX_free(e.enc);

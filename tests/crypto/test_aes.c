@@ -317,6 +317,20 @@ test_salsa20_rc4(void)
         CHECK_MEM(part, pt, sizeof pt);
     }
     CHECK_ERR(e2e_salsa20_xor(part, pt, 10, nonce, 0, key, 24), E2E_ERR_INVALID);
+    /* 16-byte keys go four blocks at a time: every length and a counter crossing 2^32 must
+     * equal block-at-a-time calls */
+    static uint8_t big[1100], one[1100], step[1100];
+    fill(big, sizeof big, 9);
+    static const uint64_t starts[] = {0, 0xfffffffdu, 0xffffffffffffffffull - 40};
+    for (size_t s0 = 0; s0 < 3; s0++) {
+        for (size_t n = 0; n <= sizeof big; n += (n < 300 ? 1 : 97)) {
+            CHECK_OK(e2e_salsa20_xor(one, big, n, nonce, starts[s0], key, 16));
+            for (size_t off = 0; off < n; off += 64)
+                CHECK_OK(e2e_salsa20_xor(step + off, big + off, n - off < 64 ? n - off : 64,
+                                         nonce, starts[s0] + off / 64, key, 16));
+            CHECK_MEM(one, step, n);
+        }
+    }
     struct e2e_rc4 r;
     CHECK_ERR(e2e_rc4_init(&r, key, 0), E2E_ERR_INVALID);
     CHECK_ERR(e2e_rc4_init(&r, key, 257), E2E_ERR_INVALID);
