@@ -126,22 +126,6 @@ b_ossl_decrypt(void *arg, uint64_t iters)
     }
 }
 
-/*
- * The machine is shared: measure ours and the baseline alternately, a few rounds, and keep
- * each one's best median, so that a burst of load cannot land on one side only.
- */
-static void
-best_of(bench_fn a, double *na, bench_fn b, double *nb, void *arg)
-{
-    int rounds = bench_quick() ? 1 : 3;
-    *na = *nb = 0;
-    for (int r = 0; r < rounds; r++) {
-        double x = bench_ns_per_op(a, arg), y = bench_ns_per_op(b, arg);
-        *na = r == 0 || x < *na ? x : *na;
-        *nb = r == 0 || y < *nb ? y : *nb;
-    }
-}
-
 static void
 bench_formula(void)
 {
@@ -162,8 +146,8 @@ bench_formula(void)
         return;
     }
     double enc, dec, ossl_enc, ossl_dec;
-    best_of(b_ours_encrypt, &enc, b_ossl_encrypt, &ossl_enc, a);
-    best_of(b_ours_decrypt, &dec, b_ossl_decrypt, &ossl_dec, a);
+    bench_ns_pair(&enc, b_ours_encrypt, a, &ossl_enc, b_ossl_encrypt, a);
+    bench_ns_pair(&dec, b_ours_decrypt, a, &ossl_dec, b_ossl_decrypt, a);
     bench_report("telegram", "MTProto 2.0 encrypt, 1 KiB (msg_key, KDF2, key schedule, IGE)",
                  "msg/s", bench_ops(enc), "same formula on OpenSSL AES_ige_encrypt",
                  bench_ops(ossl_enc), BENCH_HIGHER_IS_BETTER);
