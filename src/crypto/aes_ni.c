@@ -263,6 +263,12 @@ e2e__aesni_ctr(const e2e_aes_key *k, uint64_t hi, uint64_t lo, size_t skip, cons
     }
 }
 
+/*
+ * IGE is serial: each block waits for the previous one. The chaining XORs are folded into
+ * the first and last round keys (aesenclast ends with an XOR of its key), so that the
+ * critical path is one XOR and the rounds: c_i = E'(c_{i-1} ^ (p_i ^ k0)) with the last key
+ * k_last ^ p_{i-1}; both folded values are computed off the critical path.
+ */
 AESNI void
 e2e__aesni_ige_encrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, size_t nblocks,
                        uint8_t *out)
@@ -272,9 +278,12 @@ e2e__aesni_ige_encrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, 
     __m128i c_prev = load(iv), p_prev = load(iv + 16);
     for (size_t i = 0; i < nblocks; i++) {
         __m128i p = load(in + 16 * i);
-        __m128i c = _mm_xor_si128(enc1(rk, nr, _mm_xor_si128(p, c_prev)), p_prev);
-        store(out + 16 * i, c);
-        c_prev = c;
+        __m128i last = _mm_xor_si128(rk[nr], p_prev);
+        __m128i x = _mm_xor_si128(c_prev, _mm_xor_si128(p, rk[0]));
+        for (unsigned r = 1; r < nr; r++)
+            x = _mm_aesenc_si128(x, rk[r]);
+        c_prev = _mm_aesenclast_si128(x, last);
+        store(out + 16 * i, c_prev);
         p_prev = p;
     }
     store(iv, c_prev);
@@ -289,11 +298,15 @@ e2e__aesni_ige_decrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, 
     unsigned nr = k->rounds;
     __m128i c_prev = load(iv), p_prev = load(iv + 16);
     for (size_t i = 0; i < nblocks; i++) {
+        /* p_i = D(c_i ^ p_{i-1}) ^ c_{i-1}, the XORs folded as in encryption */
         __m128i c = load(in + 16 * i);
-        __m128i p = _mm_xor_si128(dec1(dk, nr, _mm_xor_si128(c, p_prev)), c_prev);
-        store(out + 16 * i, p);
+        __m128i last = _mm_xor_si128(dk[nr], c_prev);
+        __m128i x = _mm_xor_si128(p_prev, _mm_xor_si128(c, dk[0]));
+        for (unsigned r = 1; r < nr; r++)
+            x = _mm_aesdec_si128(x, dk[r]);
+        p_prev = _mm_aesdeclast_si128(x, last);
+        store(out + 16 * i, p_prev);
         c_prev = c;
-        p_prev = p;
     }
     store(iv, c_prev);
     store(iv + 16, p_prev);
