@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/utf8.h"
 
 struct e2e_json {
     struct e2e_json_node *nodes;
@@ -94,60 +95,6 @@ hex4(const unsigned char *p, uint32_t *out)
     return 0;
 }
 
-static size_t
-put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Length of the valid UTF-8 sequence at p (max n bytes), 0 if invalid (RFC 3629). */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t k;
-    uint32_t cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 2, cp = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        k = 3, cp = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        k = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return k;
-}
-
 /* \uXXXX (and its low surrogate) at ps->pos, which points after the 'u'. */
 static int
 unicode_escape(struct parser *ps, char *out, size_t *olen)
@@ -167,7 +114,7 @@ unicode_escape(struct parser *ps, char *out, size_t *olen)
     }
     if (cp == 0)
         return fail_at(ps, E2E_ERR_MALFORMED, "\\u0000 is not accepted");
-    *olen = put_utf8(out, cp);
+    *olen = e2e__utf8_put(out, cp);
     return E2E_OK;
 }
 
@@ -213,7 +160,7 @@ string(struct parser *ps, const char **out, size_t *len)
             k += w;
             continue;
         }
-        size_t u = utf8_len(ps->p + ps->pos, ps->n - ps->pos);
+        size_t u = e2e__utf8_len(ps->p + ps->pos, ps->n - ps->pos);
         if (u == 0)
             return fail_at(ps, E2E_ERR_MALFORMED, "invalid UTF-8");
         memcpy(dst + k, ps->p + ps->pos, u);

@@ -15,6 +15,7 @@
 #include <e2ekit/telegram.h>
 
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 void
@@ -33,32 +34,6 @@ e2e_tg_emoji_indices(uint16_t idx[4], const uint8_t key[E2E_TG_KEY_BYTES], const
     e2e_wipe(h, sizeof h);
 }
 
-/* UTF-8 of one code point (<= 0x10FFFF, not a surrogate); returns its length. */
-static size_t
-utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 void
 e2e_tg_emoji_table_default(struct e2e_tg_emoji_table *t)
 {
@@ -69,7 +44,7 @@ e2e_tg_emoji_table_default(struct e2e_tg_emoji_table *t)
     memset(t, 0, sizeof *t);
     for (size_t r = 0; r < E2E_ARRAY_LEN(runs); r++)
         for (uint32_t i = 0; i < runs[r].count && k < E2E_TG_EMOJI_COUNT; i++, k++)
-            t->entry[k][utf8(t->entry[k], runs[r].first + i)] = 0;
+            t->entry[k][e2e__utf8_put(t->entry[k], runs[r].first + i)] = 0;
 }
 
 /* ---- the table file ------------------------------------------------------------------------ */
@@ -144,7 +119,7 @@ parse_entry(struct cursor *c, char *out, uint32_t want, struct e2e_report *why)
             return entry_fail(why, c->line, "junk after a code point");
         if (++ncp > E2E_TG_EMOJI_MAX_CP)
             return entry_fail(why, c->line, "too many code points");
-        len += utf8(out + len, cp);
+        len += e2e__utf8_put(out + len, cp);
     }
     if (ncp == 0)
         return entry_fail(why, c->line, "no code points");
