@@ -242,10 +242,12 @@ E2E_API int e2e_signal_session_remote_registration_id(const e2e_signal_session *
                                                       uint32_t *out) E2E_WARN_UNUSED;
 /* 1 while the current state still wraps messages in PreKeySignalMessages. */
 E2E_API int e2e_signal_session_pending_prekey(const e2e_signal_session *s);
-/* Number of archived states. */
+/* Number of archived states (the current one not counted), and of all states. */
 E2E_API unsigned e2e_signal_session_archived(const e2e_signal_session *s);
-/* Archive the current state (e.g. on the peer's request to reset); nothing to do without one. */
-E2E_API void e2e_signal_session_archive_current(e2e_signal_session *s);
+E2E_API unsigned e2e_signal_session_states(const e2e_signal_session *s);
+/* Archives the current state (as libsignal does, an empty state becomes current, so that the
+ * next message to send needs a new session); nothing to do without one. */
+E2E_API int e2e_signal_session_archive_current(e2e_signal_session *s) E2E_WARN_UNUSED;
 
 /*
  * Encrypts one message with the current state. *type receives E2E_SIGNAL_MSG_WHISPER or
