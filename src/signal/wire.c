@@ -182,7 +182,8 @@ check_version(uint8_t b, struct e2e_report *why, const char *msg)
 /* ---- SignalMessage --------------------------------------------------------------------------- */
 
 static int
-signal_fields(struct e2e__parsed_msg *m, struct e2e__pb *r, unsigned *seen, struct e2e_report *why)
+signal_fields(struct e2e__parsed_msg *m, struct e2e__pb *r, unsigned *seen,
+              struct e2e__pb_field *key, struct e2e_report *why)
 {
     struct e2e__pb_field f;
     int rc;
@@ -191,7 +192,7 @@ signal_fields(struct e2e__parsed_msg *m, struct e2e__pb *r, unsigned *seen, stru
         case 1:
             if (!want(&f, E2E__WT_LEN))
                 return bad_wire_type(why, "SignalMessage", &f);
-            E2E_TRY(key_field(m->ratchet_key, &f, why, "ratchetKey"));
+            *key = f; /* the last occurrence counts: decoded after the loop */
             *seen |= 1;
             break;
         case 2:
@@ -231,8 +232,9 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
                                "SignalMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "SignalMessage"));
     struct e2e__pb r = {msg + 1, n - 1 - E2E_SIGNAL_MAC_LEN, 0};
+    struct e2e__pb_field key = {0};
     unsigned seen = 0;
-    E2E_TRY(signal_fields(m, &r, &seen, why));
+    E2E_TRY(signal_fields(m, &r, &seen, &key, why));
     /* libsignal-protocol-c requires ratchetKey, counter and ciphertext; previousCounter is
      * optional (0) */
     if ((seen & 0xB) != 0xB)
@@ -240,6 +242,7 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
                                !(seen & 1)   ? "ratchetKey"
                                : !(seen & 2) ? "counter"
                                              : "ciphertext");
+    E2E_TRY(key_field(m->ratchet_key, &key, why, "ratchetKey"));
     m->data = msg;
     m->len = n;
     m->version = (uint8_t)(msg[0] >> 4);
@@ -270,7 +273,8 @@ e2e__wire_signal_head(uint8_t *out, const uint8_t ratchet_pub[32], uint32_t coun
 
 static int
 prekey_field(struct e2e__parsed_prekey *p, const struct e2e__pb_field *f, unsigned *seen,
-             const uint8_t **inner, size_t *inner_len, struct e2e_report *why)
+             struct e2e__pb_field keys[2], const uint8_t **inner, size_t *inner_len,
+             struct e2e_report *why)
 {
     struct e2e_signal_prekey_header *h = &p->h;
     int is_len = f->num >= 2 && f->num <= 4;
@@ -285,9 +289,9 @@ prekey_field(struct e2e__parsed_prekey *p, const struct e2e__pb_field *f, unsign
         h->one_time_prekey_id = (uint32_t)f->v;
         return E2E_OK;
     case 2:
-        return key_field(h->base_key, f, why, "baseKey");
     case 3:
-        return key_field(h->identity_key, f, why, "identityKey");
+        keys[f->num - 2] = *f; /* the last occurrence counts */
+        return E2E_OK;
     case 4:
         *inner = f->p;
         *inner_len = f->n;
@@ -314,10 +318,11 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
     struct e2e__pb_field f;
     const uint8_t *inner = NULL;
     size_t inner_len = 0;
+    struct e2e__pb_field keys[2] = {{0}, {0}};
     unsigned seen = 0;
     int rc;
     while ((rc = e2e__pb_next(&r, &f)) == 1)
-        E2E_TRY(prekey_field(p, &f, &seen, &inner, &inner_len, why));
+        E2E_TRY(prekey_field(p, &f, &seen, keys, &inner, &inner_len, why));
     if (rc < 0)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "PreKeySignalMessage: bad protobuf at byte %zu", r.pos + 1);
@@ -326,6 +331,8 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
     if ((seen & need) != need)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "PreKeySignalMessage lacks a required field (seen 0x%02x)", seen);
+    E2E_TRY(key_field(p->h.base_key, &keys[0], why, "baseKey"));
+    E2E_TRY(key_field(p->h.identity_key, &keys[1], why, "identityKey"));
     E2E_TRY(e2e__wire_parse_signal(&p->inner, inner, inner_len, why));
     if (p->inner.data[0] >> 4 != msg[0] >> 4)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
