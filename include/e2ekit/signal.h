@@ -81,7 +81,8 @@ E2E_API void e2e_signal_keypair_from_private(struct e2e_signal_keypair *kp, cons
 
 /* 0x05 || pub. */
 E2E_API void e2e_signal_pubkey_encode(uint8_t out[33], const uint8_t pub[32]);
-/* Exactly 33 bytes starting with 0x05, else E2E_ERR_MALFORMED. */
+/* Exactly 33 bytes starting with 0x05 and a canonical u (below 2^255 - 19), else
+ * E2E_ERR_MALFORMED. */
 E2E_API int e2e_signal_pubkey_decode(uint8_t pub[32], const uint8_t *in, size_t n) E2E_WARN_UNUSED;
 
 /* XEdDSA (Signal variant) over msg with a key pair, and its verification with a public key.

@@ -54,10 +54,30 @@ e2e_signal_pubkey_encode(uint8_t out[33], const uint8_t pub[32])
     memcpy(out + 1, pub, 32);
 }
 
+/*
+ * 1 when u is the canonical encoding of a field element: below p = 2^255 - 19, top bit clear.
+ * X25519 and the XEdDSA verifier ignore the top bit, so a key and its copy with bit 255 set
+ * are the same key; libsignal-protocol-c compares the bytes (e.g. the base key naming a
+ * session), which would let a flipped bit in an unauthenticated field pass as a new key.
+ * Honest keys are always canonical, so the others are refused.
+ */
+static int
+canonical_u(const uint8_t u[32])
+{
+    if (u[31] < 0x7F)
+        return 1;
+    if (u[31] > 0x7F)
+        return 0;
+    unsigned all_ff = 1;
+    for (int i = 1; i < 31; i++)
+        all_ff &= u[i] == 0xFF;
+    return !(all_ff && u[0] >= 0xED);
+}
+
 int
 e2e_signal_pubkey_decode(uint8_t pub[32], const uint8_t *in, size_t n)
 {
-    if (!in || n != E2E_SIGNAL_PUBKEY_LEN || in[0] != E2E_SIGNAL_KEY_TYPE)
+    if (!in || n != E2E_SIGNAL_PUBKEY_LEN || in[0] != E2E_SIGNAL_KEY_TYPE || !canonical_u(in + 1))
         return E2E_ERR_MALFORMED;
     memcpy(pub, in + 1, 32);
     return E2E_OK;
