@@ -6,35 +6,9 @@
 #include <e2ekit/signal.h>
 #include <signal/protocol.h>
 
+#include "pair.h"
 #include "signalc_peer.h"
 #include "test.h"
-
-/* Our device: identity and prekeys. */
-struct us {
-    struct test_ctx t;
-    struct e2e_signal_identity id;
-    e2e_signal_prekeys *pk;
-    e2e_signal_session *s;
-};
-
-static void
-us_init(struct us *u, uint64_t seed)
-{
-    test_ctx_new(&u->t, seed);
-    CHECK_OK(e2e_signal_identity_generate(&u->id, u->t.ctx));
-    CHECK_OK(e2e_signal_prekeys_new(&u->pk));
-    CHECK_OK(e2e_signal_prekeys_rotate_signed(u->pk, &u->id, u->t.ctx, NULL));
-    CHECK_OK(e2e_signal_prekeys_generate(u->pk, u->t.ctx, 10, NULL));
-    CHECK_OK(e2e_signal_session_new(&u->s));
-}
-
-static void
-us_free(struct us *u)
-{
-    e2e_signal_session_free(u->s);
-    e2e_signal_prekeys_free(u->pk);
-    test_ctx_free(&u->t);
-}
 
 static void
 test_c_alice_to_us(void)

@@ -6,7 +6,7 @@
  *     truncations, insertions, extra known/unknown fields of every wire type, overlong
  *     varints, duplicated fields), both accept or both reject, and accepted values agree. The
  *     acceptance rule on protobuf-c's side is libsignal-protocol-c's (required fields, 33-byte
- *     0x05 keys).
+ *     0x05 keys) plus our one addition, canonical keys (u below 2^255 - 19).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -253,10 +253,16 @@ tally(int ok_ours, int ok_pc)
     both_reject += !ok_ours && !ok_pc;
 }
 
+/* libsignal-protocol-c's key rule (33 bytes, type 0x05) plus ours: a canonical u below p. */
 static int
 pc_key_ok(const ProtobufCBinaryData *b)
 {
-    return b->len == 33 && b->data[0] == 0x05;
+    if (b->len != 33 || b->data[0] != 0x05 || b->data[32] > 0x7F)
+        return 0;
+    int top = b->data[32] == 0x7F && b->data[1] >= 0xED;
+    for (int i = 2; i < 32; i++)
+        top &= b->data[i] == 0xFF;
+    return !top;
 }
 
 /* One SignalMessage body (pb only): compare acceptance and values. */
@@ -352,12 +358,21 @@ diff_skmsg(const uint8_t *pb, size_t n)
         textsecure__sender_key_message__free_unpacked(pc, NULL);
 }
 
+/* A random key, canonical three times in four. */
+static void
+fill_key(uint8_t k[32])
+{
+    fill(k, 32);
+    if (rnd() % 4)
+        k[31] &= 0x7F;
+}
+
 static void
 test_decode_differential(void)
 {
     uint8_t buf[900], key[32], ct[64];
     for (int i = 0; i < 20000; i++) {
-        fill(key, 32);
+        fill_key(key);
         fill(ct, sizeof ct);
         size_t n = e2e__wire_signal_head(buf, key, rnd32(), rnd32(), 32) - 1;
         memmove(buf, buf + 1, n);
@@ -368,9 +383,9 @@ test_decode_differential(void)
     for (int i = 0; i < 20000; i++) {
         struct e2e_signal_prekey_header h = {rnd32(), rnd32(), (int)(rnd() & 1), rnd32(), {0}, {0}};
         uint8_t inner[128];
-        fill(h.base_key, 32);
-        fill(h.identity_key, 32);
-        fill(key, 32);
+        fill_key(h.base_key);
+        fill_key(h.identity_key);
+        fill_key(key);
         size_t in_n = e2e__wire_signal_head(inner, key, rnd32(), 0, 16);
         fill(inner + in_n, 16 + 8);
         in_n += 24;
