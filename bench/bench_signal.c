@@ -226,8 +226,7 @@ ours_skip(struct ours *o)
  * implementation, two users). */
 #include "../tests/signal/peer/signalc_store.c"
 
-/* ---- crypto provider on OpenSSL 3, as libsignal-protocol-c's own test provider does ------------
- */
+/* ---- crypto provider on OpenSSL 3, as libsignal-protocol-c's own test provider does ---------- */
 
 static int
 o_random(uint8_t *p, size_t n, void *u)

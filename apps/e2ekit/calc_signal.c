@@ -292,8 +292,7 @@ run_sender_key_step(struct cli *c, const struct cli_args *a)
     return 0;
 }
 
-/* ---- fingerprints
- * -------------------------------------------------------------------------------- */
+/* ---- fingerprints ---------------------------------------------------------------------------- */
 
 static const struct cli_opt fp_opts[] = {
     {"local-key", OPT_LIST, 1, "HEX", "our identity key (repeat for every device)"},
