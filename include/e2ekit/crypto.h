@@ -22,17 +22,18 @@ extern "C" {
 /* ================================================================================ X25519 ==== */
 
 /* Generate a clamped private key and its public key (randomness from ctx). */
-E2E_API int e2e_x25519_keygen(const e2e_ctx *ctx, uint8_t priv[32], uint8_t pub[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_x25519_keygen(const e2e_ctx *ctx, uint8_t priv[32],
+                              uint8_t pub[32]) E2E_WARN_UNUSED;
 /* k[0] &= 248; k[31] &= 127; k[31] |= 64 */
 E2E_API void e2e_x25519_clamp(uint8_t k[32]);
 E2E_API void e2e_x25519_public(uint8_t pub[32], const uint8_t priv[32]);
 /* RFC 7748 X25519. E2E_ERR_WEAK_KEY (out zeroed) when the result is all-zero, i.e. the peer
  * sent a small-order point. */
-E2E_API int e2e_x25519_shared(uint8_t out[32], const uint8_t priv[32], const uint8_t pub[32])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_x25519_shared(uint8_t out[32], const uint8_t priv[32],
+                              const uint8_t pub[32]) E2E_WARN_UNUSED;
 
-/* ========================================================== XEdDSA, Signal's deployed variant == */
+/* ========================================================== XEdDSA, Signal's deployed variant ==
+ */
 /*
  * The variant libsignal-protocol-c and WhatsApp use (reference/signal.md 10.2):
  * A = kB keeps its sign bit, k is not negated, the sign bit travels in the top
@@ -45,20 +46,27 @@ struct e2e_xeddsa_signer {
 /* Precompute A once per key: signing then costs one base-point multiplication. */
 E2E_API void e2e_xeddsa_signer_init(struct e2e_xeddsa_signer *s, const uint8_t priv[32]);
 /* Deterministic given `random` (64 bytes; must be fresh random in real use). */
-E2E_API void e2e_xeddsa_sign(uint8_t sig[64], const struct e2e_xeddsa_signer *s,
-                             const uint8_t *msg, size_t n, const uint8_t random[64]);
+E2E_API void e2e_xeddsa_sign(uint8_t sig[64], const struct e2e_xeddsa_signer *s, const uint8_t *msg,
+                             size_t n, const uint8_t random[64]);
 /* Draws the 64 random bytes from ctx. */
 E2E_API int e2e_xeddsa_sign_ctx(uint8_t sig[64], const uint8_t priv[32], const uint8_t *msg,
                                 size_t n, const e2e_ctx *ctx) E2E_WARN_UNUSED;
 /* E2E_OK or E2E_ERR_AUTH. */
 E2E_API int e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n,
                               const uint8_t sig[64]) E2E_WARN_UNUSED;
+/* The same verification with the public key's Edwards y = (u - 1)/(u + 1) computed once (a
+ * field inversion), for a key that verifies many messages. Plain data. */
+struct e2e_xeddsa_verifier {
+    uint8_t y[32];
+};
+E2E_API void e2e_xeddsa_verifier_init(struct e2e_xeddsa_verifier *v, const uint8_t pub[32]);
+E2E_API int e2e_xeddsa_verify_with(const struct e2e_xeddsa_verifier *v, const uint8_t *msg,
+                                   size_t n, const uint8_t sig[64]) E2E_WARN_UNUSED;
 
 /* =============================================================================== Ed25519 ==== */
 
 E2E_API void e2e_ed25519_seed_keypair(uint8_t pub[32], uint8_t sk[64], const uint8_t seed[32]);
-E2E_API void e2e_ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t n,
-                              const uint8_t sk[64]);
+E2E_API void e2e_ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t n, const uint8_t sk[64]);
 /* E2E_OK or E2E_ERR_AUTH. */
 E2E_API int e2e_ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t n,
                                const uint8_t pub[32]) E2E_WARN_UNUSED;
@@ -154,29 +162,29 @@ typedef struct {
 E2E_API int e2e_aes_has_aesni(void);
 /* key_len 16 or 32. E2E_ERR_INVALID for other lengths. */
 E2E_API int e2e_aes_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len) E2E_WARN_UNUSED;
-E2E_API int e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len,
+                                int impl) E2E_WARN_UNUSED;
 E2E_API void e2e_aes_encrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 E2E_API void e2e_aes_decrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 
 /* CBC without padding; n must be a multiple of 16 (else E2E_ERR_INVALID). iv is updated to the
  * last ciphertext block, so calls chain for streaming. out may equal in. */
-E2E_API int e2e_aes_cbc_encrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in,
-                                size_t n, uint8_t *out) E2E_WARN_UNUSED;
-E2E_API int e2e_aes_cbc_decrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in,
-                                size_t n, uint8_t *out) E2E_WARN_UNUSED;
+E2E_API int e2e_aes_cbc_encrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in, size_t n,
+                                uint8_t *out) E2E_WARN_UNUSED;
+E2E_API int e2e_aes_cbc_decrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in, size_t n,
+                                uint8_t *out) E2E_WARN_UNUSED;
 /* CBC with PKCS#7: output of n bytes is (n / 16 + 1) * 16 bytes. */
 static inline size_t
 e2e_pkcs7_padded_len(size_t n)
 {
     return (n / 16 + 1) * 16;
 }
-E2E_API int e2e_aes_cbc_pkcs7_encrypt(const e2e_aes_key *k, const uint8_t iv[16],
-                                      const uint8_t *in, size_t n, uint8_t *out, size_t out_cap,
+E2E_API int e2e_aes_cbc_pkcs7_encrypt(const e2e_aes_key *k, const uint8_t iv[16], const uint8_t *in,
+                                      size_t n, uint8_t *out, size_t out_cap,
                                       size_t *out_len) E2E_WARN_UNUSED;
 /* E2E_ERR_MALFORMED for a bad length or bad padding. Only call after the MAC was checked. */
-E2E_API int e2e_aes_cbc_pkcs7_decrypt(const e2e_aes_key *k, const uint8_t iv[16],
-                                      const uint8_t *in, size_t n, uint8_t *out, size_t out_cap,
+E2E_API int e2e_aes_cbc_pkcs7_decrypt(const e2e_aes_key *k, const uint8_t iv[16], const uint8_t *in,
+                                      size_t n, uint8_t *out, size_t out_cap,
                                       size_t *out_len) E2E_WARN_UNUSED;
 
 /* CTR with the whole 16-byte block as a big-endian counter (OpenSSL's aes-256-ctr). `offset`
@@ -193,27 +201,26 @@ E2E_API int e2e_aes_icm_xor(const e2e_aes_key *k, const uint8_t block0[16], cons
 /* IGE (MTProto). iv[0..16) is the previous ciphertext block, iv[16..32) the previous plaintext
  * block (OpenSSL's convention); iv is updated in place so file parts chain. n must be a
  * multiple of 16 (else E2E_ERR_INVALID). out may equal in. */
-E2E_API int e2e_aes_ige_encrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in,
-                                size_t n, uint8_t *out) E2E_WARN_UNUSED;
-E2E_API int e2e_aes_ige_decrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in,
-                                size_t n, uint8_t *out) E2E_WARN_UNUSED;
+E2E_API int e2e_aes_ige_encrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, size_t n,
+                                uint8_t *out) E2E_WARN_UNUSED;
+E2E_API int e2e_aes_ige_decrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, size_t n,
+                                uint8_t *out) E2E_WARN_UNUSED;
 
 /* AES-GCM with a 12-byte nonce and a 16-byte tag appended to the ciphertext. The object keeps
  * one back-end context, created once, so each message costs no allocation. */
 typedef struct e2e_aes_gcm e2e_aes_gcm;
-E2E_API int e2e_aes_gcm_new(e2e_aes_gcm **out, const uint8_t *key, size_t key_len)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_aes_gcm_new(e2e_aes_gcm **out, const uint8_t *key, size_t key_len) E2E_WARN_UNUSED;
 E2E_API int e2e_aes_gcm_rekey(e2e_aes_gcm *g, const uint8_t *key, size_t key_len) E2E_WARN_UNUSED;
 E2E_API void e2e_aes_gcm_free(e2e_aes_gcm *g);
 /* out receives n + 16 bytes. */
 E2E_API int e2e_aes_gcm_encrypt(e2e_aes_gcm *g, uint8_t *out, const uint8_t nonce[12],
-                                const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t n)
-    E2E_WARN_UNUSED;
+                                const uint8_t *ad, size_t ad_len, const uint8_t *in,
+                                size_t n) E2E_WARN_UNUSED;
 /* n includes the tag (n >= 16); out receives n - 16 bytes. E2E_ERR_AUTH on a bad tag, and
  * then out is zeroed. */
 E2E_API int e2e_aes_gcm_decrypt(e2e_aes_gcm *g, uint8_t *out, const uint8_t nonce[12],
-                                const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t n)
-    E2E_WARN_UNUSED;
+                                const uint8_t *ad, size_t ad_len, const uint8_t *in,
+                                size_t n) E2E_WARN_UNUSED;
 
 /* =============================================================================== Salsa20 ==== */
 
@@ -250,19 +257,19 @@ E2E_API int e2e_rsa_has_private(const e2e_rsa *k);
 E2E_API int e2e_rsa_from_public(e2e_rsa **out, const uint8_t *n, size_t n_len, const uint8_t *e,
                                 size_t e_len) E2E_WARN_UNUSED;
 /* Big-endian modulus, exactly e2e_rsa_bytes() long. */
-E2E_API int e2e_rsa_modulus(const e2e_rsa *k, uint8_t *out, size_t out_cap, size_t *out_len)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_rsa_modulus(const e2e_rsa *k, uint8_t *out, size_t out_cap,
+                            size_t *out_len) E2E_WARN_UNUSED;
 /* PKCS#1 DER (RSAPublicKey / RSAPrivateKey). */
 E2E_API int e2e_rsa_to_der(const e2e_rsa *k, int private_part, uint8_t *out, size_t out_cap,
                            size_t *out_len) E2E_WARN_UNUSED;
-E2E_API int e2e_rsa_from_der(e2e_rsa **out, int private_part, const uint8_t *der, size_t len)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_rsa_from_der(e2e_rsa **out, int private_part, const uint8_t *der,
+                             size_t len) E2E_WARN_UNUSED;
 /* Raw m^e mod n and c^d mod n (blinded, CRT). in and out are e2e_rsa_bytes() long, big-endian;
  * E2E_ERR_MALFORMED when the input is not below the modulus. */
-E2E_API int e2e_rsa_public_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *in, size_t n)
-    E2E_WARN_UNUSED;
-E2E_API int e2e_rsa_private_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *in, size_t n)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_rsa_public_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *in,
+                               size_t n) E2E_WARN_UNUSED;
+E2E_API int e2e_rsa_private_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *in,
+                                size_t n) E2E_WARN_UNUSED;
 
 /*
  * ISO/IEC 9796-2 digital signature scheme 1 with SHA-1 and trailer 0xBC, as Skype's identity
@@ -272,8 +279,7 @@ E2E_API int e2e_rsa_private_raw(const e2e_rsa *k, uint8_t *out, const uint8_t *i
  * beside the signature). *recoverable_len tells how many leading bytes of msg are inside.
  */
 E2E_API int e2e_iso9796_sign(const e2e_rsa *k, uint8_t *sig, size_t sig_cap, size_t *sig_len,
-                             size_t *recoverable_len, const uint8_t *msg, size_t n)
-    E2E_WARN_UNUSED;
+                             size_t *recoverable_len, const uint8_t *msg, size_t n) E2E_WARN_UNUSED;
 /* Recovers M1 into m1 and checks SHA1(M1 || m2). E2E_ERR_AUTH on any failure. */
 E2E_API int e2e_iso9796_verify(const e2e_rsa *k, uint8_t *m1, size_t m1_cap, size_t *m1_len,
                                const uint8_t *sig, size_t sig_len, const uint8_t *m2,
@@ -281,9 +287,8 @@ E2E_API int e2e_iso9796_verify(const e2e_rsa *k, uint8_t *m1, size_t m1_cap, siz
 
 /* RSAES-OAEP with SHA-256 and MGF1-SHA-256, empty label; seed from ctx. Decryption failures
  * are E2E_ERR_AUTH. */
-E2E_API int e2e_rsa_oaep_encrypt(const e2e_rsa *k, const e2e_ctx *ctx, uint8_t *out,
-                                 size_t out_cap, size_t *out_len, const uint8_t *in, size_t n)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_rsa_oaep_encrypt(const e2e_rsa *k, const e2e_ctx *ctx, uint8_t *out, size_t out_cap,
+                                 size_t *out_len, const uint8_t *in, size_t n) E2E_WARN_UNUSED;
 E2E_API int e2e_rsa_oaep_decrypt(const e2e_rsa *k, uint8_t *out, size_t out_cap, size_t *out_len,
                                  const uint8_t *in, size_t n) E2E_WARN_UNUSED;
 
@@ -308,8 +313,8 @@ E2E_API unsigned e2e_dh_cache_full_checks(const e2e_dh_cache *c);
 
 /* Full uncached check: 2^2047 < p < 2^2048, p and (p-1)/2 prime, g in 2..7 generating the
  * subgroup of order (p-1)/2. E2E_ERR_WEAK_KEY with the failed condition in `why`. */
-E2E_API int e2e_dh_check_params(const uint8_t *p, size_t p_len, int32_t g, struct e2e_report *why)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_dh_check_params(const uint8_t *p, size_t p_len, int32_t g,
+                                struct e2e_report *why) E2E_WARN_UNUSED;
 /* Validated group for (p, g), checked once per cache. The group lives as long as the cache. */
 E2E_API int e2e_dh_group_get(e2e_dh_cache *c, const e2e_dh_group **out, const uint8_t *p,
                              size_t p_len, int32_t g, struct e2e_report *why) E2E_WARN_UNUSED;
@@ -317,15 +322,15 @@ E2E_API int32_t e2e_dh_group_g(const e2e_dh_group *grp);
 E2E_API const uint8_t *e2e_dh_group_p(const e2e_dh_group *grp); /* 256 bytes */
 /* 1 < g_x < p - 1 and 2^(2048-64) <= g_x <= p - 2^(2048-64); g_x big-endian, any length up to
  * 256. E2E_OK or E2E_ERR_WEAK_KEY. */
-E2E_API int e2e_dh_check_public(const e2e_dh_group *grp, const uint8_t *gx, size_t n)
-    E2E_WARN_UNUSED;
+E2E_API int e2e_dh_check_public(const e2e_dh_group *grp, const uint8_t *gx,
+                                size_t n) E2E_WARN_UNUSED;
 /* priv: 2048 random bits from ctx (redrawn until g^priv passes the range check); pub = g^priv
  * mod p, 256 bytes big-endian. */
 E2E_API int e2e_dh_keygen(const e2e_dh_group *grp, const e2e_ctx *ctx, uint8_t priv[256],
                           uint8_t pub[256]) E2E_WARN_UNUSED;
 /* pub = g^priv mod p for a given priv (known-answer tests, calculators). */
-E2E_API int e2e_dh_public(const e2e_dh_group *grp, uint8_t pub[256], const uint8_t priv[256])
-    E2E_WARN_UNUSED;
+E2E_API int e2e_dh_public(const e2e_dh_group *grp, uint8_t pub[256],
+                          const uint8_t priv[256]) E2E_WARN_UNUSED;
 /* key = peer^priv mod p, 256 bytes big-endian left-padded with zeros, after checking peer. */
 E2E_API int e2e_dh_compute(const e2e_dh_group *grp, uint8_t key[256], const uint8_t priv[256],
                            const uint8_t *peer, size_t peer_len) E2E_WARN_UNUSED;

@@ -92,13 +92,10 @@ e2e_xeddsa_sign_ctx(uint8_t sig[64], const uint8_t priv[32], const uint8_t *msg,
     return E2E_OK;
 }
 
-int
-e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uint8_t sig[64])
+void
+e2e_xeddsa_verifier_init(struct e2e_xeddsa_verifier *v, const uint8_t pub[32])
 {
     e2e__fe u, one, num, den, y;
-    uint8_t A[32], rs[64];
-    e2e__sodium_ready();
-
     /* y = (u - 1) / (u + 1); the top bit of u is ignored, as the reference verifier does */
     e2e__fe_frombytes(&u, pub);
     e2e__fe_one(&one);
@@ -106,7 +103,16 @@ e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uin
     e2e__fe_add(&den, &u, &one);
     e2e__fe_invert(&den, &den);
     e2e__fe_mul(&y, &num, &den);
-    e2e__fe_tobytes(A, &y);
+    e2e__fe_tobytes(v->y, &y);
+}
+
+int
+e2e_xeddsa_verify_with(const struct e2e_xeddsa_verifier *v, const uint8_t *msg, size_t n,
+                       const uint8_t sig[64])
+{
+    uint8_t A[32], rs[64];
+    e2e__sodium_ready();
+    memcpy(A, v->y, 32);
     A[31] |= sig[63] & 0x80;
 
     memcpy(rs, sig, 64);
@@ -118,4 +124,12 @@ e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uin
     if (crypto_sign_ed25519_verify_detached(rs, msg, n, A) != 0)
         return E2E_ERR_AUTH;
     return E2E_OK;
+}
+
+int
+e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uint8_t sig[64])
+{
+    struct e2e_xeddsa_verifier v;
+    e2e_xeddsa_verifier_init(&v, pub);
+    return e2e_xeddsa_verify_with(&v, msg, n, sig);
 }
