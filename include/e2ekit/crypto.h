@@ -126,6 +126,24 @@ E2E_API void e2e_hmac_sha256_final(e2e_hmac_sha256_ctx *c, uint8_t out[32]); /* 
 E2E_API void e2e_hmac_sha256(uint8_t out[32], const uint8_t *key, size_t key_len, const void *msg,
                              size_t n);
 
+/*
+ * HMAC-SHA256 on midstates, for many short HMACs under ever-changing keys (KDF chains, per-
+ * message MACs): the key's inner and outer pad states are two 32-byte SHA-256 chaining values,
+ * and the compression function runs straight on the caller's bytes (SHA-NI when the CPU has
+ * it, else OpenSSL's block function) with none of the generic contexts' per-call overhead.
+ * Results equal e2e_hmac_sha256's. Plain data; wipe after use.
+ */
+typedef struct {
+    uint32_t inner[8];
+    uint32_t outer[8];
+} e2e_hmac_sha256_key;
+
+E2E_API void e2e_hmac_sha256_mid_init(e2e_hmac_sha256_key *k, const uint8_t *key, size_t key_len);
+/* HMAC of a || b || c (each may be NULL with length 0). */
+E2E_API void e2e_hmac_sha256_mid(uint8_t out[32], const e2e_hmac_sha256_key *k, const uint8_t *a,
+                                 size_t an, const uint8_t *b, size_t bn, const uint8_t *c,
+                                 size_t cn);
+
 /* RFC 5869. salt may be NULL / 0 (= 32 zero bytes). */
 E2E_API void e2e_hkdf_sha256_extract(uint8_t prk[32], const uint8_t *salt, size_t salt_len,
                                      const uint8_t *ikm, size_t ikm_len);
