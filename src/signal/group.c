@@ -37,7 +37,7 @@ struct gstate {
 struct e2e_signal_group {
     uint32_t n;
     struct gstate st[E2E_SIGNAL_GROUP_MAX_STATES]; /* newest first */
-    e2e_hmac_sha256_ctx zero_salt;
+    e2e_hmac_sha256_key zero_salt;
 };
 
 static void
@@ -252,7 +252,7 @@ e2e_signal_group_encrypt(e2e_signal_group *g, const e2e_ctx *ctx, const uint8_t 
 }
 
 static int
-open_message(const e2e_ctx *ctx, const uint8_t seed[32], const e2e_hmac_sha256_ctx *zs,
+open_message(const e2e_ctx *ctx, const uint8_t seed[32], const e2e_hmac_sha256_key *zs,
              const struct e2e__parsed_skmsg *m, uint8_t *pt, size_t pt_cap, size_t *pt_len,
              struct e2e_report *why)
 {
@@ -266,7 +266,7 @@ open_message(const e2e_ctx *ctx, const uint8_t seed[32], const e2e_hmac_sha256_c
 
 /* Iteration at or after the chain's: skip ahead on scratch, commit on success. */
 static int
-decrypt_ahead(const e2e_ctx *ctx, struct gstate *st, const e2e_hmac_sha256_ctx *zs,
+decrypt_ahead(const e2e_ctx *ctx, struct gstate *st, const e2e_hmac_sha256_key *zs,
               const struct e2e__parsed_skmsg *m, uint8_t *pt, size_t pt_cap, size_t *pt_len,
               struct e2e_report *why)
 {

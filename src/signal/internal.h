@@ -20,16 +20,16 @@
 
 /* HMAC-SHA256 keyed with 32 zero bytes: the HKDF-extract salt of message and group keys.
  * Objects that derive keys per message keep one, so extraction costs no key hashing. */
-void e2e__zero_salt_init(e2e_hmac_sha256_ctx *zs);
+void e2e__zero_salt_init(e2e_hmac_sha256_key *zs);
 
 /* One symmetric chain step with the message keys of `ck` (trace labels name `index`). */
 void e2e__chain_step(const e2e_ctx *ctx, struct e2e_signal_message_keys *mk, uint8_t next_ck[32],
-                     const uint8_t ck[32], uint32_t index, const e2e_hmac_sha256_ctx *zero_salt);
+                     const uint8_t ck[32], uint32_t index, const e2e_hmac_sha256_key *zero_salt);
 /* seed = HMAC(ck, 0x01) and next = HMAC(ck, 0x02) only (skipping ahead). */
 void e2e__chain_seed(uint8_t seed[32], uint8_t next_ck[32], const uint8_t ck[32]);
 /* Message keys from a stored seed. */
 void e2e__message_keys(const e2e_ctx *ctx, struct e2e_signal_message_keys *mk,
-                       const uint8_t seed[32], const e2e_hmac_sha256_ctx *zero_salt);
+                       const uint8_t seed[32], const e2e_hmac_sha256_key *zero_salt);
 /* Root step with a DH output; traced. */
 void e2e__root_step(const e2e_ctx *ctx, uint8_t new_rk[32], uint8_t new_ck[32],
                     const uint8_t rk[32], const uint8_t dh[32]);
@@ -38,7 +38,7 @@ void e2e__x3dh_derive(const e2e_ctx *ctx, uint8_t rk[32], uint8_t ck[32], const 
                       const uint8_t dh2[32], const uint8_t dh3[32], const uint8_t *dh4);
 /* Sender-key message key from a seed; traced. */
 void e2e__group_key(const e2e_ctx *ctx, uint8_t iv[16], uint8_t cipher_key[32],
-                    const uint8_t seed[32], const e2e_hmac_sha256_ctx *zero_salt);
+                    const uint8_t seed[32], const e2e_hmac_sha256_key *zero_salt);
 /* HMAC over identities and message, truncated to 8 (mac computed with a keyed context). */
 void e2e__mac(uint8_t mac[8], const uint8_t mac_key[32], const uint8_t sender33[33],
               const uint8_t receiver33[33], const uint8_t *data, size_t n);
@@ -106,7 +106,7 @@ struct e2e__state {
 struct e2e_signal_session {
     uint32_t n;                             /* states, 0 = fresh */
     struct e2e__state *st[E2E__MAX_STATES]; /* st[0] current, then archived, newest first */
-    e2e_hmac_sha256_ctx zero_salt;
+    e2e_hmac_sha256_key zero_salt;
 };
 
 struct e2e__state *e2e__state_new(void);
@@ -137,7 +137,7 @@ struct e2e__parsed_msg; /* wire.h */
 /* Tries one state: on success writes the plaintext and commits into st; on failure st is
  * untouched and `why` says which check failed. */
 int e2e__state_decrypt(const e2e_ctx *ctx, struct e2e__state *st,
-                       const e2e_hmac_sha256_ctx *zero_salt, const struct e2e__parsed_msg *m,
+                       const e2e_hmac_sha256_key *zero_salt, const struct e2e__parsed_msg *m,
                        uint8_t *pt, size_t pt_cap, size_t *pt_len, struct e2e_report *why);
 /* Trial decryption over all states (current first), promotion, reporting. */
 int e2e__session_decrypt_parsed(e2e_signal_session *s, const e2e_ctx *ctx,

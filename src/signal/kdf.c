@@ -9,7 +9,8 @@
  *   MAC            HMAC(MAC key, sender IK || receiver IK || version || protobuf)[0:8]
  *   group key      HKDF(seed, 0^32, "WhisperGroup", 48) = IV | cipher key
  *
- * HMAC contexts are keyed once and copied per use (no key hashing twice, no allocation).
+ * HMACs run on key midstates (e2e_hmac_sha256_mid): each key is hashed once into its pad
+ * states, the zero salt of the message-key HKDF once per session, and nothing is allocated.
  */
 #include <string.h>
 
@@ -23,35 +24,21 @@ static const uint8_t label_text[] = "WhisperText";
 static const uint8_t label_group[] = "WhisperGroup";
 
 void
-e2e__zero_salt_init(e2e_hmac_sha256_ctx *zs)
+e2e__zero_salt_init(e2e_hmac_sha256_key *zs)
 {
     static const uint8_t zeros[32];
-    e2e_hmac_sha256_init(zs, zeros, sizeof zeros);
-}
-
-/* HMAC of one byte under a keyed context. */
-static void
-hmac_byte(uint8_t out[32], const e2e_hmac_sha256_ctx *keyed, uint8_t b)
-{
-    e2e_hmac_sha256_ctx c = *keyed;
-    e2e_hmac_sha256_update(&c, &b, 1);
-    e2e_hmac_sha256_final(&c, out);
+    e2e_hmac_sha256_mid_init(zs, zeros, sizeof zeros);
 }
 
 /* HKDF-Expand (RFC 5869, counter from 1) of a 32-byte PRK into out (n <= 96). */
 static void
 expand(uint8_t *out, size_t n, const uint8_t prk[32], const uint8_t *info, size_t info_len)
 {
-    e2e_hmac_sha256_ctx keyed, c;
+    e2e_hmac_sha256_key keyed;
     uint8_t t[32];
-    e2e_hmac_sha256_init(&keyed, prk, 32);
+    e2e_hmac_sha256_mid_init(&keyed, prk, 32);
     for (uint8_t i = 1; n; i++) {
-        c = keyed;
-        if (i > 1)
-            e2e_hmac_sha256_update(&c, t, sizeof t);
-        e2e_hmac_sha256_update(&c, info, info_len);
-        e2e_hmac_sha256_update(&c, &i, 1);
-        e2e_hmac_sha256_final(&c, t);
+        e2e_hmac_sha256_mid(t, &keyed, t, i > 1 ? sizeof t : 0, info, info_len, &i, 1);
         size_t k = n < 32 ? n : 32;
         memcpy(out, t, k);
         out += k;
@@ -63,13 +50,11 @@ expand(uint8_t *out, size_t n, const uint8_t prk[32], const uint8_t *info, size_
 
 /* HKDF with the precomputed zero salt. */
 static void
-hkdf_zero_salt(uint8_t *out, size_t n, const e2e_hmac_sha256_ctx *zero_salt, const uint8_t *ikm,
+hkdf_zero_salt(uint8_t *out, size_t n, const e2e_hmac_sha256_key *zero_salt, const uint8_t *ikm,
                size_t ikm_len, const uint8_t *info, size_t info_len)
 {
     uint8_t prk[32];
-    e2e_hmac_sha256_ctx c = *zero_salt;
-    e2e_hmac_sha256_update(&c, ikm, ikm_len);
-    e2e_hmac_sha256_final(&c, prk);
+    e2e_hmac_sha256_mid(prk, zero_salt, ikm, ikm_len, NULL, 0, NULL, 0);
     expand(out, n, prk, info, info_len);
     e2e_wipe(prk, sizeof prk);
 }
@@ -77,16 +62,17 @@ hkdf_zero_salt(uint8_t *out, size_t n, const e2e_hmac_sha256_ctx *zero_salt, con
 void
 e2e__chain_seed(uint8_t seed[32], uint8_t next_ck[32], const uint8_t ck[32])
 {
-    e2e_hmac_sha256_ctx keyed;
-    e2e_hmac_sha256_init(&keyed, ck, 32);
-    hmac_byte(seed, &keyed, 0x01);
-    hmac_byte(next_ck, &keyed, 0x02);
+    static const uint8_t one = 0x01, two = 0x02;
+    e2e_hmac_sha256_key keyed;
+    e2e_hmac_sha256_mid_init(&keyed, ck, 32);
+    e2e_hmac_sha256_mid(seed, &keyed, &one, 1, NULL, 0, NULL, 0);
+    e2e_hmac_sha256_mid(next_ck, &keyed, &two, 1, NULL, 0, NULL, 0);
     e2e_wipe(&keyed, sizeof keyed);
 }
 
 void
 e2e__message_keys(const e2e_ctx *ctx, struct e2e_signal_message_keys *mk, const uint8_t seed[32],
-                  const e2e_hmac_sha256_ctx *zero_salt)
+                  const e2e_hmac_sha256_key *zero_salt)
 {
     uint8_t okm[80];
     if (mk->seed != seed)
@@ -106,7 +92,7 @@ e2e__message_keys(const e2e_ctx *ctx, struct e2e_signal_message_keys *mk, const 
 
 void
 e2e__chain_step(const e2e_ctx *ctx, struct e2e_signal_message_keys *mk, uint8_t next_ck[32],
-                const uint8_t ck[32], uint32_t index, const e2e_hmac_sha256_ctx *zero_salt)
+                const uint8_t ck[32], uint32_t index, const e2e_hmac_sha256_key *zero_salt)
 {
     if (e2e_log_enabled(ctx, E2E_LOG_TRACE)) {
         E2E_TRACE(ctx, "signal: chain step, message %u", index);
@@ -122,7 +108,10 @@ e2e__root_step(const e2e_ctx *ctx, uint8_t new_rk[32], uint8_t new_ck[32], const
                const uint8_t dh[32])
 {
     uint8_t prk[32], okm[64];
-    e2e_hkdf_sha256_extract(prk, rk, 32, dh, 32);
+    e2e_hmac_sha256_key salt;
+    e2e_hmac_sha256_mid_init(&salt, rk, 32); /* HKDF-Extract: HMAC(salt = RK, DH) */
+    e2e_hmac_sha256_mid(prk, &salt, dh, 32, NULL, 0, NULL, 0);
+    e2e_wipe(&salt, sizeof salt);
     expand(okm, sizeof okm, prk, label_ratchet, sizeof label_ratchet - 1);
     memcpy(new_rk, okm, 32);
     memcpy(new_ck, okm + 32, 32);
@@ -151,13 +140,11 @@ e2e__mac(uint8_t mac[8], const uint8_t mac_key[32], const uint8_t sender33[33],
          const uint8_t receiver33[33], const uint8_t *data, size_t n)
 {
     uint8_t full[32];
-    e2e_hmac_sha256_ctx c;
-    e2e_hmac_sha256_init(&c, mac_key, 32);
-    e2e_hmac_sha256_update(&c, sender33, 33);
-    e2e_hmac_sha256_update(&c, receiver33, 33);
-    e2e_hmac_sha256_update(&c, data, n);
-    e2e_hmac_sha256_final(&c, full);
+    e2e_hmac_sha256_key k;
+    e2e_hmac_sha256_mid_init(&k, mac_key, 32);
+    e2e_hmac_sha256_mid(full, &k, sender33, 33, receiver33, 33, data, n);
     memcpy(mac, full, 8);
+    e2e_wipe(&k, sizeof k);
     e2e_wipe(full, sizeof full);
 }
 
@@ -166,7 +153,7 @@ e2e__mac(uint8_t mac[8], const uint8_t mac_key[32], const uint8_t sender33[33],
 void
 e2e_signal_chain_step(struct e2e_signal_message_keys *mk, uint8_t next_ck[32], const uint8_t ck[32])
 {
-    e2e_hmac_sha256_ctx zs;
+    e2e_hmac_sha256_key zs;
     e2e__zero_salt_init(&zs);
     e2e__chain_step(NULL, mk, next_ck, ck, 0, &zs);
 }
@@ -184,7 +171,7 @@ e2e__x3dh_derive(const e2e_ctx *ctx, uint8_t rk[32], uint8_t ck[32], const uint8
 {
     uint8_t secret[5 * 32], okm[64];
     size_t n = dh4 ? 5 * 32 : 4 * 32;
-    e2e_hmac_sha256_ctx zs;
+    e2e_hmac_sha256_key zs;
     memset(secret, 0xFF, 32); /* libsignal's "discontinuity bytes" */
     memcpy(secret + 32, dh1, 32);
     memcpy(secret + 64, dh2, 32);
@@ -224,7 +211,7 @@ e2e_signal_mac(uint8_t mac[8], const uint8_t mac_key[32], const uint8_t sender_i
 
 void
 e2e__group_key(const e2e_ctx *ctx, uint8_t iv[16], uint8_t cipher_key[32], const uint8_t seed[32],
-               const e2e_hmac_sha256_ctx *zero_salt)
+               const e2e_hmac_sha256_key *zero_salt)
 {
     uint8_t okm[48];
     hkdf_zero_salt(okm, sizeof okm, zero_salt, seed, 32, label_group, sizeof label_group - 1);
@@ -241,7 +228,7 @@ e2e__group_key(const e2e_ctx *ctx, uint8_t iv[16], uint8_t cipher_key[32], const
 void
 e2e_signal_group_message_key(uint8_t iv[16], uint8_t cipher_key[32], const uint8_t seed[32])
 {
-    e2e_hmac_sha256_ctx zs;
+    e2e_hmac_sha256_key zs;
     e2e__zero_salt_init(&zs);
     e2e__group_key(NULL, iv, cipher_key, seed, &zs);
 }

@@ -72,7 +72,7 @@ too_far(struct e2e_report *why, uint32_t counter, uint32_t index)
 /* A message key stored when it was skipped. */
 static int
 decrypt_skipped(const e2e_ctx *ctx, struct e2e__state *st, struct e2e__recv_chain *c,
-                const e2e_hmac_sha256_ctx *zs, const struct e2e__parsed_msg *m, uint8_t *pt,
+                const e2e_hmac_sha256_key *zs, const struct e2e__parsed_msg *m, uint8_t *pt,
                 size_t pt_cap, size_t *pt_len, struct e2e_report *why)
 {
     long k = e2e__skip_find(&c->skipped, m->counter);
@@ -95,7 +95,7 @@ decrypt_skipped(const e2e_ctx *ctx, struct e2e__state *st, struct e2e__recv_chai
 /* A message on a receiving chain we have, at or after its index. */
 static int
 decrypt_on_chain(const e2e_ctx *ctx, struct e2e__state *st, struct e2e__recv_chain *c,
-                 const e2e_hmac_sha256_ctx *zs, const struct e2e__parsed_msg *m, uint8_t *pt,
+                 const e2e_hmac_sha256_key *zs, const struct e2e__parsed_msg *m, uint8_t *pt,
                  size_t pt_cap, size_t *pt_len, struct e2e_report *why)
 {
     uint32_t gap = m->counter - c->index;
@@ -130,7 +130,7 @@ struct recv_step {
 };
 
 static int
-decrypt_new_chain(const e2e_ctx *ctx, struct e2e__state *st, const e2e_hmac_sha256_ctx *zs,
+decrypt_new_chain(const e2e_ctx *ctx, struct e2e__state *st, const e2e_hmac_sha256_key *zs,
                   const struct e2e__parsed_msg *m, uint8_t *pt, size_t pt_cap, size_t *pt_len,
                   struct e2e_report *why)
 {
@@ -173,7 +173,7 @@ decrypt_new_chain(const e2e_ctx *ctx, struct e2e__state *st, const e2e_hmac_sha2
 }
 
 int
-e2e__state_decrypt(const e2e_ctx *ctx, struct e2e__state *st, const e2e_hmac_sha256_ctx *zs,
+e2e__state_decrypt(const e2e_ctx *ctx, struct e2e__state *st, const e2e_hmac_sha256_key *zs,
                    const struct e2e__parsed_msg *m, uint8_t *pt, size_t pt_cap, size_t *pt_len,
                    struct e2e_report *why)
 {
