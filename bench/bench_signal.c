@@ -865,67 +865,75 @@ struct figures {
     double setup, setup_nocache, one_way, ping_pong, group, skip, allocs;
 };
 
-static int
-measure_ours(struct figures *f, struct ours *o)
-{
-    if (ours_init(o))
-        return -1;
-    f->setup = bench_ns_per_op(b_ours_setup, o);
-    o->use_cache = 0;
-    f->setup_nocache = bench_ns_per_op(b_ours_setup, o);
-    if (ours_conversation(o) || ours_groups(o))
-        return -1;
-    b_ours_one_way(o, 100); /* warm: skipped lists and buffers at their steady size */
-    f->allocs = allocs_per_op(b_ours_one_way, o, 1000);
-    f->one_way = bench_ns_per_op(b_ours_one_way, o);
-    o->turn = 0;
-    f->ping_pong = bench_ns_per_op(b_ours_ping_pong, o);
-    f->group = bench_ns_per_op(b_ours_group, o);
-    if (ours_conversation(o) || ours_skip(o))
-        return -1;
-    f->skip = bench_ns_per_op(b_ours_one_way, o);
-    return 0;
-}
-
 #ifdef E2E_HAVE_SIGNALC
-static int
-measure_signalc(struct figures *f, struct cbench *c)
-{
-    if (cbench_init(c))
-        return -1;
-    f->setup = bench_ns_per_op(b_c_setup, c);
-    if (c_conversation(c))
-        return -1;
-    b_c_one_way(c, 100);
-    f->allocs = allocs_per_op(b_c_one_way, c, 1000);
-    f->one_way = bench_ns_per_op(b_c_one_way, c);
-    c->turn = 0;
-    f->ping_pong = bench_ns_per_op(b_c_ping_pong, c);
-    f->group = bench_ns_per_op(b_c_group, c);
-    if (c_conversation(c) || c_skip(c))
-        return -1;
-    f->skip = bench_ns_per_op(b_c_one_way, c);
-    return 0;
-}
+#define WITH_SIGNALC(x) x
+#else
+#define WITH_SIGNALC(x)
+#endif
+#ifdef E2E_HAVE_OLM
+#define WITH_OLM(x) x
+#else
+#define WITH_OLM(x)
 #endif
 
-#ifdef E2E_HAVE_OLM
+/* All three implementations, each test run on one right after the other (a shared machine's
+ * load drifts; ratios taken from neighbouring measurements drift least). */
+struct all {
+    struct ours o;
+    struct figures u, c, l;
+    int have_c, have_l;
+    WITH_SIGNALC(struct cbench cb;)
+    WITH_OLM(struct obench ob;)
+};
+
 static int
-measure_olm(struct figures *f, struct obench *o)
+measure_setup(struct all *x)
 {
-    if (obench_init(o))
+    x->u.setup = bench_ns_per_op(b_ours_setup, &x->o);
+    WITH_SIGNALC(if (x->have_c) x->c.setup = bench_ns_per_op(b_c_setup, &x->cb);)
+    WITH_OLM(if (x->have_l) x->l.setup = bench_ns_per_op(b_olm_setup, &x->ob);)
+    x->o.use_cache = 0;
+    x->u.setup_nocache = bench_ns_per_op(b_ours_setup, &x->o);
+    /* from here on, conversations past their prekey phase */
+    if (ours_conversation(&x->o) || ours_groups(&x->o))
         return -1;
-    f->setup = bench_ns_per_op(b_olm_setup, o);
-    if (olm_setup_once(o) || olm_send(o, o->b, o->a, NULL))
-        return -1;
-    b_olm_one_way(o, 100);
-    f->allocs = allocs_per_op(b_olm_one_way, o, 1000);
-    f->one_way = bench_ns_per_op(b_olm_one_way, o);
-    f->ping_pong = bench_ns_per_op(b_olm_ping_pong, o);
-    f->group = bench_ns_per_op(b_olm_group, o);
+    WITH_SIGNALC(if (x->have_c && c_conversation(&x->cb)) x->have_c = 0;)
+    WITH_OLM(if (x->have_l && (olm_setup_once(&x->ob) || olm_send(&x->ob, x->ob.b, x->ob.a, NULL)))
+                 x->have_l = 0;)
     return 0;
 }
-#endif
+
+static void
+measure_messages(struct all *x)
+{
+    b_ours_one_way(&x->o, 100); /* warm: lists and buffers at their steady size */
+    x->u.allocs = allocs_per_op(b_ours_one_way, &x->o, 1000);
+    WITH_SIGNALC(if (x->have_c) {
+        b_c_one_way(&x->cb, 100);
+        x->c.allocs = allocs_per_op(b_c_one_way, &x->cb, 1000);
+    })
+    x->u.one_way = bench_ns_per_op(b_ours_one_way, &x->o);
+    WITH_SIGNALC(if (x->have_c) x->c.one_way = bench_ns_per_op(b_c_one_way, &x->cb);)
+    WITH_OLM(if (x->have_l) x->l.one_way = bench_ns_per_op(b_olm_one_way, &x->ob);)
+    x->o.turn = 0;
+    x->u.ping_pong = bench_ns_per_op(b_ours_ping_pong, &x->o);
+    WITH_SIGNALC(if (x->have_c) x->c.ping_pong = bench_ns_per_op(b_c_ping_pong, &x->cb);)
+    WITH_OLM(if (x->have_l) x->l.ping_pong = bench_ns_per_op(b_olm_ping_pong, &x->ob);)
+    x->u.group = bench_ns_per_op(b_ours_group, &x->o);
+    WITH_SIGNALC(if (x->have_c) x->c.group = bench_ns_per_op(b_c_group, &x->cb);)
+    WITH_OLM(if (x->have_l) x->l.group = bench_ns_per_op(b_olm_group, &x->ob);)
+}
+
+static int
+measure_skip(struct all *x)
+{
+    if (ours_conversation(&x->o) || ours_skip(&x->o))
+        return -1;
+    x->u.skip = bench_ns_per_op(b_ours_one_way, &x->o);
+    WITH_SIGNALC(if (x->have_c && (c_conversation(&x->cb) || c_skip(&x->cb))) x->have_c = 0;)
+    WITH_SIGNALC(if (x->have_c) x->c.skip = bench_ns_per_op(b_c_one_way, &x->cb);)
+    return 0;
+}
 
 static void
 report_pair(const char *name, double ours_ns, const char *base, double base_ns)
@@ -935,59 +943,61 @@ report_pair(const char *name, double ours_ns, const char *base, double base_ns)
 }
 
 static void
-report_ours_only(const struct figures *u)
+report(const struct all *x)
 {
+    const struct figures *u = &x->u;
     bench_report_single(suite, "(a) session setup, signature cache off", "ops/s",
                         bench_ops(u->setup_nocache));
     bench_report_single(suite, "(e) in-order msg after 1,500 skipped / normal", "x",
                         u->skip / u->one_way);
     bench_report_single(suite, "(b) heap allocations per message", "allocs", u->allocs);
+    if (x->have_c) {
+        const char *sc = "libsignal-protocol-c 2.3.3";
+        report_pair("(a) session setup (bundle -> msg -> decrypt)", u->setup, sc, x->c.setup);
+        report_pair("(b) one direction, encrypt + decrypt", u->one_way, sc, x->c.one_way);
+        report_pair("(c) ping-pong, DH ratchet every message", u->ping_pong, sc, x->c.ping_pong);
+        report_pair("(d) sender-key group encrypt + decrypt", u->group, sc, x->c.group);
+        report_pair("(e) in-order message after 1,500 skipped", u->skip, sc, x->c.skip);
+        bench_report(suite, "(b) heap allocations per message", "allocs", u->allocs, sc,
+                     x->c.allocs, BENCH_LOWER_IS_BETTER);
+        bench_report_single(suite, "(e) libsignal-protocol-c: after skip / normal", "x",
+                            x->c.skip / x->c.one_way);
+    }
+    if (x->have_l) {
+        const char *ol = "libolm 3.2.13 (olm/megolm)";
+        report_pair("(a) session setup (bundle -> msg -> decrypt)", u->setup, ol, x->l.setup);
+        report_pair("(b) one direction, encrypt + decrypt", u->one_way, ol, x->l.one_way);
+        report_pair("(c) ping-pong, DH ratchet every message", u->ping_pong, ol, x->l.ping_pong);
+        report_pair("(d) sender-key group encrypt + decrypt", u->group, ol, x->l.group);
+    }
 }
 
 void
 bench_signal(void)
 {
-    static struct ours o;
-    struct figures u = {0}, c = {0}, l = {0};
+    static struct all x;
+    memset(&x, 0, sizeof x);
     bench_section("signal: Signal Protocol core, 1 KiB messages");
-    if (measure_ours(&u, &o)) {
-        fprintf(stderr, "bench_signal: our session failed\n");
-        ours_free(&o);
+    if (ours_init(&x.o)) {
+        fprintf(stderr, "bench_signal: our side failed to start\n");
+        ours_free(&x.o);
         return;
     }
-    ours_free(&o);
-    report_ours_only(&u);
-#ifdef E2E_HAVE_SIGNALC
-    static struct cbench cb;
-    const char *sc = "libsignal-protocol-c 2.3.3";
-    if (measure_signalc(&c, &cb) == 0) {
-        report_pair("(a) session setup (bundle -> msg -> decrypt)", u.setup, sc, c.setup);
-        report_pair("(b) one direction, encrypt + decrypt", u.one_way, sc, c.one_way);
-        report_pair("(c) ping-pong, DH ratchet every message", u.ping_pong, sc, c.ping_pong);
-        report_pair("(d) sender-key group encrypt + decrypt", u.group, sc, c.group);
-        report_pair("(e) in-order message after 1,500 skipped", u.skip, sc, c.skip);
-        bench_report(suite, "(b) heap allocations per message", "allocs", u.allocs, sc, c.allocs,
-                     BENCH_LOWER_IS_BETTER);
-        bench_report_single(suite, "(e) libsignal-protocol-c: after skip / normal", "x",
-                            c.skip / c.one_way);
+    WITH_SIGNALC(x.have_c = cbench_init(&x.cb) == 0;)
+    WITH_OLM(x.have_l = obench_init(&x.ob) == 0;)
+    if (measure_setup(&x) == 0) {
+        measure_messages(&x);
+        if (measure_skip(&x) == 0)
+            report(&x);
     } else {
-        fprintf(stderr, "bench_signal: libsignal-protocol-c baseline failed\n");
+        fprintf(stderr, "bench_signal: our session failed\n");
     }
-    cbench_free(&cb);
-#endif
-#ifdef E2E_HAVE_OLM
-    static struct obench ob;
-    const char *ol = "libolm 3.2.13 (olm/megolm)";
-    if (measure_olm(&l, &ob) == 0) {
-        report_pair("(a) session setup (bundle -> msg -> decrypt)", u.setup, ol, l.setup);
-        report_pair("(b) one direction, encrypt + decrypt", u.one_way, ol, l.one_way);
-        report_pair("(c) ping-pong, DH ratchet every message", u.ping_pong, ol, l.ping_pong);
-        report_pair("(d) sender-key group encrypt + decrypt", u.group, ol, l.group);
-    } else {
-        fprintf(stderr, "bench_signal: libolm baseline failed\n");
-    }
-    obench_free(&ob);
-#endif
-    (void)c;
-    (void)l;
+    if (!x.have_c || !x.have_l)
+        fprintf(stderr,
+                "bench_signal: a baseline is missing or failed (libsignal-protocol-c %d, "
+                "libolm %d)\n",
+                x.have_c, x.have_l);
+    ours_free(&x.o);
+    WITH_SIGNALC(cbench_free(&x.cb);)
+    WITH_OLM(obench_free(&x.ob);)
 }
