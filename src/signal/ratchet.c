@@ -31,15 +31,32 @@ verify_and_open(const struct e2e__state *st, const struct e2e__parsed_msg *m,
                 const struct e2e_signal_message_keys *mk, uint8_t *pt, size_t pt_cap,
                 size_t *pt_len, struct e2e_report *why)
 {
-    uint8_t mac[8];
-    e2e__mac(mac, mk->mac_key, st->remote_identity, st->local_identity, m->data,
-             m->len - E2E_SIGNAL_MAC_LEN);
-    int ok = e2e_ct_equal(mac, m->data + m->len - E2E_SIGNAL_MAC_LEN, E2E_SIGNAL_MAC_LEN);
-    e2e_wipe(mac, sizeof mac);
-    if (!ok)
-        return e2e_report_fail(why, E2E_ERR_AUTH, "mac", "MAC of message %u differs", m->counter);
-    return e2e__cbc_open(mk->cipher_key, mk->iv, m->ciphertext, m->ciphertext_len, pt, pt_cap,
-                         pt_len, m->counter, why);
+    /* MAC over sender IK || receiver IK || the received bytes before the MAC: the part before
+     * the ciphertext, the ciphertext, and whatever follows it inside the protobuf */
+    size_t pre = (size_t)(m->ciphertext - m->data);
+    size_t post = m->len - E2E_SIGNAL_MAC_LEN - pre - m->ciphertext_len;
+    struct e2e_mac_pieces head = {st->remote_identity, st->local_identity, m->data, 33, 33, pre};
+    e2e_hmac_sha256_key mac;
+    e2e_aes_key k;
+    e2e_hmac_sha256_mid_init(&mac, mk->mac_key, 32);
+    int rc = e2e_aes_setkey(&k, mk->cipher_key, 32);
+    if (rc == E2E_OK)
+        rc = e2e_aes_cbc_pkcs7_decrypt_verify(
+            &k, mk->iv, m->ciphertext, m->ciphertext_len, pt, pt_cap, pt_len, &mac, &head,
+            m->ciphertext + m->ciphertext_len, post, m->data + m->len - E2E_SIGNAL_MAC_LEN,
+            E2E_SIGNAL_MAC_LEN);
+    e2e_wipe(&mac, sizeof mac);
+    e2e_wipe(&k, sizeof k);
+    if (rc == E2E_ERR_AUTH)
+        return e2e_report_fail(why, rc, "mac", "MAC of message %u differs", m->counter);
+    if (rc == E2E_ERR_BUFFER)
+        return e2e_report_fail(why, rc, "buffer", "plaintext buffer of %zu bytes is too small",
+                               pt_cap);
+    if (rc != E2E_OK)
+        return e2e_report_fail(why, E2E_ERR_MALFORMED, "padding",
+                               "authentic message %u has a bad ciphertext length or padding",
+                               m->counter);
+    return E2E_OK;
 }
 
 /* Walks ck from `from` to `to`, writing the skipped seeds after the list's end (room reserved
@@ -301,12 +318,23 @@ static int
 write_signal(uint8_t *out, size_t *len, const struct e2e__state *st,
              const struct e2e_signal_message_keys *mk, const uint8_t *pt, size_t n)
 {
-    size_t ct_len = e2e_pkcs7_padded_len(n);
+    size_t ct_len = e2e_pkcs7_padded_len(n), got;
     size_t h = e2e__wire_signal_head(out, st->send_ratchet.pub, st->send_index,
                                      st->previous_counter, ct_len);
-    int rc = e2e__cbc_seal(mk->cipher_key, mk->iv, pt, n, out + h);
-    e2e__mac(out + h + ct_len, mk->mac_key, st->local_identity, st->remote_identity, out,
-             h + ct_len);
+    /* encrypt-then-MAC in one pass: HMAC(sender IK || receiver IK || head || ciphertext) */
+    struct e2e_mac_pieces head = {st->local_identity, st->remote_identity, out, 33, 33, h};
+    uint8_t tag[32];
+    e2e_hmac_sha256_key mac;
+    e2e_aes_key k;
+    e2e_hmac_sha256_mid_init(&mac, mk->mac_key, 32);
+    int rc = e2e_aes_setkey(&k, mk->cipher_key, 32);
+    if (rc == E2E_OK)
+        rc = e2e_aes_cbc_pkcs7_encrypt_mac(&k, mk->iv, pt, n, out + h, ct_len, &got, &mac, &head,
+                                           tag);
+    memcpy(out + h + ct_len, tag, E2E_SIGNAL_MAC_LEN);
+    e2e_wipe(tag, sizeof tag);
+    e2e_wipe(&mac, sizeof mac);
+    e2e_wipe(&k, sizeof k);
     *len = h + ct_len + E2E_SIGNAL_MAC_LEN;
     return rc;
 }
