@@ -19,6 +19,10 @@ int bench_quick(void);
 /* Median nanoseconds per operation over several repetitions, each calibrated to run for a
  * fixed time (0.2 s, quick 0.04 s). */
 double bench_ns_per_op(bench_fn fn, void *arg);
+/* ns per op of ours and of a baseline, measured alternately three times each, keeping each one's
+ * fastest: on a shared machine both then see the same load, and the fastest run is the closest
+ * to what the code costs. */
+void bench_ns_pair(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b);
 /* Operations per second from ns per op. */
 static inline double
 bench_ops(double ns)

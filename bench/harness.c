@@ -139,6 +139,19 @@ bench_ns_per_op(bench_fn fn, void *arg)
     return samples[reps / 2];
 }
 
+void
+bench_ns_pair(double *ours, bench_fn fa, void *a, double *base, bench_fn fb, void *b)
+{
+    *ours = *base = 0;
+    for (int i = 0; i < 3; i++) {
+        double x = bench_ns_per_op(fa, a), y = bench_ns_per_op(fb, b);
+        if (*ours == 0 || x < *ours)
+            *ours = x;
+        if (*base == 0 || y < *base)
+            *base = y;
+    }
+}
+
 /* ---- reporting ------------------------------------------------------------------------------ */
 
 struct record {

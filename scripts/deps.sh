@@ -10,7 +10,7 @@ PKGS="
   libprotobuf-c-dev protobuf-c-compiler
   libsqlite3-dev libuv1-dev
   libsignal-protocol-c-dev libolm-dev libsrtp2-dev
-  python3 python3-cryptography python3-nacl
+  python3 python3-cryptography python3-nacl python3-dissononce
 "
 
 missing=""

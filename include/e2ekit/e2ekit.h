@@ -6,4 +6,9 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/version.h>
 
+#include <e2ekit/noise.h>
+#include <e2ekit/skype.h>
+#include <e2ekit/viber.h>
+#include <e2ekit/whatsapp.h>
+
 #endif

@@ -4,7 +4,7 @@
  * rest of the library builds for baseline x86-64; aes.c calls them only after
  * checking the CPU (e2e_aes_has_aesni).
  *
- * CBC decryption, CTR and ICM run four blocks at a time to fill the AES
+ * CBC decryption, CTR and ICM run eight blocks at a time to fill the AES
  * pipeline; CBC encryption and IGE are serial by construction.
  */
 #include "crypto/aes_impl.h"
@@ -128,49 +128,36 @@ dec1(const __m128i *dk, unsigned nr, __m128i x)
     return _mm_aesdeclast_si128(x, dk[nr]);
 }
 
-/* Four independent blocks through the rounds together. */
+/* Eight independent blocks through the rounds together: two AES units with a latency of about
+ * four cycles need eight blocks in flight to stay busy. */
+#define WAYS 8
+
 AESNI static inline void
-enc4(const __m128i *rk, unsigned nr, __m128i *a, __m128i *b, __m128i *c, __m128i *d)
+encN(const __m128i *rk, unsigned nr, __m128i x[WAYS])
 {
-    __m128i k = rk[0];
-    *a = _mm_xor_si128(*a, k);
-    *b = _mm_xor_si128(*b, k);
-    *c = _mm_xor_si128(*c, k);
-    *d = _mm_xor_si128(*d, k);
+    for (int j = 0; j < WAYS; j++)
+        x[j] = _mm_xor_si128(x[j], rk[0]);
     for (unsigned i = 1; i < nr; i++) {
-        k = rk[i];
-        *a = _mm_aesenc_si128(*a, k);
-        *b = _mm_aesenc_si128(*b, k);
-        *c = _mm_aesenc_si128(*c, k);
-        *d = _mm_aesenc_si128(*d, k);
+        __m128i k = rk[i];
+        for (int j = 0; j < WAYS; j++)
+            x[j] = _mm_aesenc_si128(x[j], k);
     }
-    k = rk[nr];
-    *a = _mm_aesenclast_si128(*a, k);
-    *b = _mm_aesenclast_si128(*b, k);
-    *c = _mm_aesenclast_si128(*c, k);
-    *d = _mm_aesenclast_si128(*d, k);
+    for (int j = 0; j < WAYS; j++)
+        x[j] = _mm_aesenclast_si128(x[j], rk[nr]);
 }
 
 AESNI static inline void
-dec4(const __m128i *dk, unsigned nr, __m128i *a, __m128i *b, __m128i *c, __m128i *d)
+decN(const __m128i *dk, unsigned nr, __m128i x[WAYS])
 {
-    __m128i k = dk[0];
-    *a = _mm_xor_si128(*a, k);
-    *b = _mm_xor_si128(*b, k);
-    *c = _mm_xor_si128(*c, k);
-    *d = _mm_xor_si128(*d, k);
+    for (int j = 0; j < WAYS; j++)
+        x[j] = _mm_xor_si128(x[j], dk[0]);
     for (unsigned i = 1; i < nr; i++) {
-        k = dk[i];
-        *a = _mm_aesdec_si128(*a, k);
-        *b = _mm_aesdec_si128(*b, k);
-        *c = _mm_aesdec_si128(*c, k);
-        *d = _mm_aesdec_si128(*d, k);
+        __m128i k = dk[i];
+        for (int j = 0; j < WAYS; j++)
+            x[j] = _mm_aesdec_si128(x[j], k);
     }
-    k = dk[nr];
-    *a = _mm_aesdeclast_si128(*a, k);
-    *b = _mm_aesdeclast_si128(*b, k);
-    *c = _mm_aesdeclast_si128(*c, k);
-    *d = _mm_aesdeclast_si128(*d, k);
+    for (int j = 0; j < WAYS; j++)
+        x[j] = _mm_aesdeclast_si128(x[j], dk[nr]);
 }
 
 AESNI void
@@ -206,16 +193,15 @@ e2e__aesni_cbc_decrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in, 
     unsigned nr = k->rounds;
     __m128i prev = load(iv);
     size_t i = 0;
-    for (; i + 4 <= nblocks; i += 4) {
-        __m128i c0 = load(in + 16 * i), c1 = load(in + 16 * i + 16);
-        __m128i c2 = load(in + 16 * i + 32), c3 = load(in + 16 * i + 48);
-        __m128i p0 = c0, p1 = c1, p2 = c2, p3 = c3;
-        dec4(dk, nr, &p0, &p1, &p2, &p3);
-        store(out + 16 * i, _mm_xor_si128(p0, prev));
-        store(out + 16 * i + 16, _mm_xor_si128(p1, c0));
-        store(out + 16 * i + 32, _mm_xor_si128(p2, c1));
-        store(out + 16 * i + 48, _mm_xor_si128(p3, c2));
-        prev = c3;
+    for (; i + WAYS <= nblocks; i += WAYS) {
+        __m128i c[WAYS], p[WAYS];
+        for (int j = 0; j < WAYS; j++)
+            p[j] = c[j] = load(in + 16 * (i + (size_t)j));
+        decN(dk, nr, p);
+        store(out + 16 * i, _mm_xor_si128(p[0], prev));
+        for (int j = 1; j < WAYS; j++)
+            store(out + 16 * (i + (size_t)j), _mm_xor_si128(p[j], c[j - 1]));
+        prev = c[WAYS - 1];
     }
     for (; i < nblocks; i++) {
         __m128i c = load(in + 16 * i);
@@ -250,23 +236,18 @@ e2e__aesni_ctr(const e2e_aes_key *k, uint64_t hi, uint64_t lo, size_t skip, cons
         n -= m;
         hi += ++lo == 0;
     }
-    while (n >= 64) {
-        __m128i a = ctr_block(hi, lo);
-        hi += ++lo == 0;
-        __m128i b = ctr_block(hi, lo);
-        hi += ++lo == 0;
-        __m128i c = ctr_block(hi, lo);
-        hi += ++lo == 0;
-        __m128i d = ctr_block(hi, lo);
-        hi += ++lo == 0;
-        enc4(rk, nr, &a, &b, &c, &d);
-        store(out, _mm_xor_si128(a, load(in)));
-        store(out + 16, _mm_xor_si128(b, load(in + 16)));
-        store(out + 32, _mm_xor_si128(c, load(in + 32)));
-        store(out + 48, _mm_xor_si128(d, load(in + 48)));
-        in += 64;
-        out += 64;
-        n -= 64;
+    while (n >= 16 * WAYS) {
+        __m128i x[WAYS];
+        for (int j = 0; j < WAYS; j++) {
+            x[j] = ctr_block(hi, lo);
+            hi += ++lo == 0;
+        }
+        encN(rk, nr, x);
+        for (int j = 0; j < WAYS; j++)
+            store(out + 16 * j, _mm_xor_si128(x[j], load(in + 16 * j)));
+        in += 16 * WAYS;
+        out += 16 * WAYS;
+        n -= 16 * WAYS;
     }
     while (n) {
         uint8_t ks[16];

@@ -9,6 +9,7 @@
 struct e2e_aes_gcm {
     EVP_CIPHER_CTX *enc;
     EVP_CIPHER_CTX *dec;
+    size_t key_len; /* 0 until the cipher is set */
 };
 
 static const EVP_CIPHER *
@@ -23,8 +24,16 @@ e2e_aes_gcm_rekey(e2e_aes_gcm *g, const uint8_t *key, size_t key_len)
     const EVP_CIPHER *c = cipher_for(key_len);
     if (!g || !key || !c)
         return E2E_ERR_INVALID;
-    if (EVP_EncryptInit_ex(g->enc, c, NULL, key, NULL) != 1 ||
-        EVP_DecryptInit_ex(g->dec, c, NULL, key, NULL) != 1)
+    /* With the same key size the contexts keep their cipher: only the key schedule changes,
+     * which keeps a Noise rekey or handshake step from looking the cipher up again. */
+    if (g->key_len != key_len) {
+        if (EVP_EncryptInit_ex(g->enc, c, NULL, NULL, NULL) != 1 ||
+            EVP_DecryptInit_ex(g->dec, c, NULL, NULL, NULL) != 1)
+            return E2E_ERR_CRYPTO;
+        g->key_len = key_len;
+    }
+    if (EVP_EncryptInit_ex(g->enc, NULL, NULL, key, NULL) != 1 ||
+        EVP_DecryptInit_ex(g->dec, NULL, NULL, key, NULL) != 1)
         return E2E_ERR_CRYPTO;
     return E2E_OK;
 }

@@ -268,6 +268,20 @@ test_gcm_tamper(void)
     CHECK_OK(e2e_aes_gcm_rekey(g, key, 32));
     CHECK_ERR(e2e_aes_gcm_decrypt(g, out, nonce, ad, sizeof ad, ct, sizeof ct), E2E_ERR_AUTH);
     CHECK_ERR(e2e_aes_gcm_rekey(g, key, 24), E2E_ERR_INVALID);
+    /* rekeying to another key size, and back, gives what a fresh object gives */
+    static const size_t sizes[] = {16, 32, 16};
+    for (size_t i = 0; i < 3; i++) {
+        e2e_aes_gcm *fresh = NULL;
+        uint8_t a[56], b[56];
+        CHECK_OK(e2e_aes_gcm_rekey(g, key, sizes[i]));
+        CHECK_OK(e2e_aes_gcm_new(&fresh, key, sizes[i]));
+        CHECK_OK(e2e_aes_gcm_encrypt(g, a, nonce, ad, sizeof ad, pt, sizeof pt));
+        CHECK_OK(e2e_aes_gcm_encrypt(fresh, b, nonce, ad, sizeof ad, pt, sizeof pt));
+        CHECK_MEM(a, b, sizeof a);
+        CHECK_OK(e2e_aes_gcm_decrypt(g, out, nonce, ad, sizeof ad, b, sizeof b));
+        CHECK_MEM(out, pt, sizeof pt);
+        e2e_aes_gcm_free(fresh);
+    }
     e2e_aes_gcm_free(g);
     CHECK_ERR(e2e_aes_gcm_new(&g, key, 31), E2E_ERR_INVALID);
     CHECK(g == NULL);
