@@ -57,7 +57,7 @@ read_varint(const uint8_t *p, size_t len, size_t max, uint64_t *v)
 }
 
 int
-e2e__pb_next(struct e2e__pb *r, struct e2e__pb_field *f)
+e2e__wire_pb_next(struct e2e__wire_pb *r, struct e2e__wire_field *f)
 {
     if (r->pos >= r->len)
         return 0;
@@ -99,7 +99,7 @@ e2e__pb_next(struct e2e__pb *r, struct e2e__pb_field *f)
 }
 
 size_t
-e2e__pb_varint_len(uint64_t v)
+e2e__wire_varint_len(uint64_t v)
 {
     size_t n = 1;
     while (v >= 0x80) {
@@ -110,7 +110,7 @@ e2e__pb_varint_len(uint64_t v)
 }
 
 size_t
-e2e__pb_put_varint(uint8_t *p, uint64_t v)
+e2e__wire_put_varint(uint8_t *p, uint64_t v)
 {
     size_t n = 0;
     while (v >= 0x80) {
@@ -125,7 +125,7 @@ static size_t
 put_uint32_field(uint8_t *p, uint32_t num, uint32_t v)
 {
     p[0] = (uint8_t)(num << 3 | E2E__WT_VARINT);
-    return 1 + e2e__pb_put_varint(p + 1, v);
+    return 1 + e2e__wire_put_varint(p + 1, v);
 }
 
 static size_t
@@ -141,26 +141,27 @@ static size_t
 put_len_head(uint8_t *p, uint32_t num, size_t n)
 {
     p[0] = (uint8_t)(num << 3 | E2E__WT_LEN);
-    return 1 + e2e__pb_put_varint(p + 1, n);
+    return 1 + e2e__wire_put_varint(p + 1, n);
 }
 
 /* ---- field checks shared by the parsers ------------------------------------------------------ */
 
 static int
-bad_wire_type(struct e2e_report *why, const char *msg, const struct e2e__pb_field *f)
+bad_wire_type(struct e2e_report *why, const char *msg, const struct e2e__wire_field *f)
 {
     return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed", "%s: field %u has wire type %u",
                            msg, f->num, f->wt);
 }
 
 static int
-want(const struct e2e__pb_field *f, uint32_t wt)
+want(const struct e2e__wire_field *f, uint32_t wt)
 {
     return f->wt == wt;
 }
 
 static int
-key_field(uint8_t out[32], const struct e2e__pb_field *f, struct e2e_report *why, const char *what)
+key_field(uint8_t out[32], const struct e2e__wire_field *f, struct e2e_report *why,
+          const char *what)
 {
     if (e2e_signal_pubkey_decode(out, f->p, f->n) != E2E_OK)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
@@ -182,12 +183,12 @@ check_version(uint8_t b, struct e2e_report *why, const char *msg)
 /* ---- SignalMessage --------------------------------------------------------------------------- */
 
 static int
-signal_fields(struct e2e__parsed_msg *m, struct e2e__pb *r, unsigned *seen,
-              struct e2e__pb_field *key, struct e2e_report *why)
+signal_fields(struct e2e__parsed_msg *m, struct e2e__wire_pb *r, unsigned *seen,
+              struct e2e__wire_field *key, struct e2e_report *why)
 {
-    struct e2e__pb_field f;
+    struct e2e__wire_field f;
     int rc;
-    while ((rc = e2e__pb_next(r, &f)) == 1) {
+    while ((rc = e2e__wire_pb_next(r, &f)) == 1) {
         switch (f.num) {
         case 1:
             if (!want(&f, E2E__WT_LEN))
@@ -231,8 +232,8 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "SignalMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "SignalMessage"));
-    struct e2e__pb r = {msg + 1, n - 1 - E2E_SIGNAL_MAC_LEN, 0};
-    struct e2e__pb_field key = {0};
+    struct e2e__wire_pb r = {msg + 1, n - 1 - E2E_SIGNAL_MAC_LEN, 0};
+    struct e2e__wire_field key = {0};
     unsigned seen = 0;
     E2E_TRY(signal_fields(m, &r, &seen, &key, why));
     /* libsignal-protocol-c requires ratchetKey, counter and ciphertext; previousCounter is
@@ -252,8 +253,8 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
 size_t
 e2e__wire_signal_head_len(uint32_t counter, uint32_t previous_counter, size_t ct_len)
 {
-    return 1 + (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__pb_varint_len(counter) + 1 +
-           e2e__pb_varint_len(previous_counter) + 1 + e2e__pb_varint_len(ct_len);
+    return 1 + (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__wire_varint_len(counter) + 1 +
+           e2e__wire_varint_len(previous_counter) + 1 + e2e__wire_varint_len(ct_len);
 }
 
 size_t
@@ -272,8 +273,8 @@ e2e__wire_signal_head(uint8_t *out, const uint8_t ratchet_pub[32], uint32_t coun
 /* ---- PreKeySignalMessage --------------------------------------------------------------------- */
 
 static int
-prekey_field(struct e2e__parsed_prekey *p, const struct e2e__pb_field *f, unsigned *seen,
-             struct e2e__pb_field keys[2], const uint8_t **inner, size_t *inner_len,
+prekey_field(struct e2e__parsed_prekey *p, const struct e2e__wire_field *f, unsigned *seen,
+             struct e2e__wire_field keys[2], const uint8_t **inner, size_t *inner_len,
              struct e2e_report *why)
 {
     struct e2e_signal_prekey_header *h = &p->h;
@@ -314,14 +315,14 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "PreKeySignalMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "PreKeySignalMessage"));
-    struct e2e__pb r = {msg + 1, n - 1, 0};
-    struct e2e__pb_field f;
+    struct e2e__wire_pb r = {msg + 1, n - 1, 0};
+    struct e2e__wire_field f;
     const uint8_t *inner = NULL;
     size_t inner_len = 0;
-    struct e2e__pb_field keys[2] = {{0}, {0}};
+    struct e2e__wire_field keys[2] = {{0}, {0}};
     unsigned seen = 0;
     int rc;
-    while ((rc = e2e__pb_next(&r, &f)) == 1)
+    while ((rc = e2e__wire_pb_next(&r, &f)) == 1)
         E2E_TRY(prekey_field(p, &f, &seen, keys, &inner, &inner_len, why));
     if (rc < 0)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
@@ -343,9 +344,9 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
 size_t
 e2e__wire_prekey_head_len(const struct e2e_signal_prekey_header *h, size_t inner_len)
 {
-    size_t k = 1 + 2 * (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__pb_varint_len(inner_len);
+    size_t k = 1 + 2 * (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__wire_varint_len(inner_len);
     if (h->has_one_time_prekey)
-        k += 1 + e2e__pb_varint_len(h->one_time_prekey_id);
+        k += 1 + e2e__wire_varint_len(h->one_time_prekey_id);
     return k;
 }
 
@@ -365,7 +366,7 @@ e2e__wire_prekey_head(uint8_t *out, const struct e2e_signal_prekey_header *h, si
 size_t
 e2e__wire_prekey_tail_len(const struct e2e_signal_prekey_header *h)
 {
-    return 2 + e2e__pb_varint_len(h->registration_id) + e2e__pb_varint_len(h->signed_prekey_id);
+    return 2 + e2e__wire_varint_len(h->registration_id) + e2e__wire_varint_len(h->signed_prekey_id);
 }
 
 size_t
@@ -386,11 +387,11 @@ e2e__wire_parse_skmsg(struct e2e__parsed_skmsg *m, const uint8_t *msg, size_t n,
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "SenderKeyMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "SenderKeyMessage"));
-    struct e2e__pb r = {msg + 1, n - 1 - E2E_SIGNAL_SIG_LEN, 0};
-    struct e2e__pb_field f;
+    struct e2e__wire_pb r = {msg + 1, n - 1 - E2E_SIGNAL_SIG_LEN, 0};
+    struct e2e__wire_field f;
     unsigned seen = 0;
     int rc;
-    while ((rc = e2e__pb_next(&r, &f)) == 1) {
+    while ((rc = e2e__wire_pb_next(&r, &f)) == 1) {
         if (f.num < 1 || f.num > 3)
             continue;
         if (!want(&f, f.num == 3 ? E2E__WT_LEN : E2E__WT_VARINT))
@@ -421,8 +422,8 @@ e2e__wire_parse_skmsg(struct e2e__parsed_skmsg *m, const uint8_t *msg, size_t n,
 size_t
 e2e__wire_skmsg_head_len(uint32_t key_id, uint32_t iteration, size_t ct_len)
 {
-    return 1 + 1 + e2e__pb_varint_len(key_id) + 1 + e2e__pb_varint_len(iteration) + 1 +
-           e2e__pb_varint_len(ct_len);
+    return 1 + 1 + e2e__wire_varint_len(key_id) + 1 + e2e__wire_varint_len(iteration) + 1 +
+           e2e__wire_varint_len(ct_len);
 }
 
 size_t
