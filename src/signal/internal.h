@@ -68,7 +68,6 @@ void e2e__skip_remove(struct e2e__skip_list *l, uint32_t i);
  * beyond E2E_SIGNAL_MAX_SKIPPED. */
 void e2e__skip_commit(struct e2e__skip_list *l, uint32_t added);
 void e2e__skip_free(struct e2e__skip_list *l);
-int e2e__skip_copy(struct e2e__skip_list *dst, const struct e2e__skip_list *src);
 
 /* ---- session state (session.c) --------------------------------------------------------------- */
 

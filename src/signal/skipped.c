@@ -82,17 +82,3 @@ e2e__skip_free(struct e2e__skip_list *l)
     }
     memset(l, 0, sizeof *l);
 }
-
-int
-e2e__skip_copy(struct e2e__skip_list *dst, const struct e2e__skip_list *src)
-{
-    memset(dst, 0, sizeof *dst);
-    if (src->n == 0)
-        return E2E_OK;
-    int rc = e2e__skip_reserve(dst, src->n);
-    if (rc == E2E_OK) {
-        memcpy(dst->v, src->v, src->n * sizeof *src->v);
-        dst->n = src->n;
-    }
-    return rc;
-}
