@@ -73,6 +73,17 @@ secret_opt(struct cli *c, const struct cli_args *a, const char *name, uint8_t ou
 
 /* ---- chain, root, X3DH, MAC ------------------------------------------------------------------ */
 
+/* Message keys of message `steps` of the chain starting at ck; next receives its next chain key. */
+static void
+chain_keys(struct e2e_signal_message_keys *mk, uint8_t next[32], uint8_t ck[32], long long steps)
+{
+    for (long long i = 0; i <= steps; i++) {
+        e2e_signal_chain_step(mk, next, ck);
+        if (i < steps)
+            memcpy(ck, next, 32);
+    }
+}
+
 static const struct cli_opt chain_opts[] = {
     {"chain-key", OPT_HEX, 1, "HEX", "32-byte chain key CK"},
     {"steps", OPT_INT, 0, "N", "advance the chain N times first (keys of message N; default 0)"},
@@ -89,11 +100,7 @@ run_chain_step(struct cli *c, const struct cli_args *a)
         rc = secret_opt(c, a, "chain-key", ck);
     if (rc)
         return rc;
-    for (long long i = 0; i <= steps; i++) {
-        e2e_signal_chain_step(&mk, next, ck);
-        if (i < steps)
-            memcpy(ck, next, 32);
-    }
+    chain_keys(&mk, next, ck, steps);
     cli_result_hex(c, "message_key_seed", mk.seed, 32);
     cli_result_hex(c, "cipher_key", mk.cipher_key, 32);
     cli_result_hex(c, "mac_key", mk.mac_key, 32);
@@ -276,11 +283,7 @@ run_sender_key_step(struct cli *c, const struct cli_args *a)
         rc = secret_opt(c, a, "chain-key", ck);
     if (rc)
         return rc;
-    for (long long i = 0; i <= steps; i++) {
-        e2e_signal_chain_step(&mk, next, ck); /* same chain step; the seed is what counts */
-        if (i < steps)
-            memcpy(ck, next, 32);
-    }
+    chain_keys(&mk, next, ck, steps); /* the same chain step; here the seed is what counts */
     e2e_signal_group_message_key(iv, key, mk.seed);
     cli_result_hex(c, "seed", mk.seed, 32);
     cli_result_hex(c, "iv", iv, 16);

@@ -59,6 +59,20 @@ e2e__skip_read(struct e2e_reader *r, struct e2e__skip_list *l, uint32_t below)
 }
 
 int
+e2e__open_report(struct e2e_report *why, int rc, uint32_t counter, size_t pt_cap)
+{
+    if (rc == E2E_OK)
+        return E2E_OK;
+    if (rc == E2E_ERR_AUTH)
+        return e2e_report_fail(why, rc, "mac", "MAC of message %u differs", counter);
+    if (rc == E2E_ERR_BUFFER)
+        return e2e_report_fail(why, rc, "buffer", "plaintext buffer of %zu bytes is too small",
+                               pt_cap);
+    return e2e_report_fail(why, E2E_ERR_MALFORMED, "padding",
+                           "authentic message %u has a bad ciphertext length or padding", counter);
+}
+
+int
 e2e__cbc_open(const uint8_t key[32], const uint8_t iv[16], const uint8_t *ct, size_t n, uint8_t *pt,
               size_t pt_cap, size_t *pt_len, uint32_t counter, struct e2e_report *why)
 {
@@ -67,14 +81,7 @@ e2e__cbc_open(const uint8_t key[32], const uint8_t iv[16], const uint8_t *ct, si
     if (rc == E2E_OK)
         rc = e2e_aes_cbc_pkcs7_decrypt(&k, iv, ct, n, pt, pt_cap, pt_len);
     e2e_wipe(&k, sizeof k);
-    if (rc == E2E_ERR_BUFFER)
-        return e2e_report_fail(why, rc, "buffer", "plaintext buffer of %zu bytes is too small",
-                               pt_cap);
-    if (rc != E2E_OK)
-        return e2e_report_fail(why, E2E_ERR_MALFORMED, "padding",
-                               "authentic message %u has a bad ciphertext length or padding",
-                               counter);
-    return E2E_OK;
+    return e2e__open_report(why, rc, counter, pt_cap);
 }
 
 int

@@ -169,6 +169,9 @@ int e2e__skip_read(struct e2e_reader *r, struct e2e__skip_list *l, uint32_t belo
 int e2e__cbc_open(const uint8_t key[32], const uint8_t iv[16], const uint8_t *ct, size_t n,
                   uint8_t *pt, size_t pt_cap, size_t *pt_len, uint32_t counter,
                   struct e2e_report *why);
+/* The report for a decryption step's result: AUTH "mac", BUFFER "buffer", else MALFORMED
+ * "padding". */
+int e2e__open_report(struct e2e_report *why, int rc, uint32_t counter, size_t pt_cap);
 /* Writes e2e_pkcs7_padded_len(n) bytes. */
 int e2e__cbc_seal(const uint8_t key[32], const uint8_t iv[16], const uint8_t *pt, size_t n,
                   uint8_t *out);

@@ -47,16 +47,7 @@ verify_and_open(const struct e2e__state *st, const struct e2e__parsed_msg *m,
             E2E_SIGNAL_MAC_LEN);
     e2e_wipe(&mac, sizeof mac);
     e2e_wipe(&k, sizeof k);
-    if (rc == E2E_ERR_AUTH)
-        return e2e_report_fail(why, rc, "mac", "MAC of message %u differs", m->counter);
-    if (rc == E2E_ERR_BUFFER)
-        return e2e_report_fail(why, rc, "buffer", "plaintext buffer of %zu bytes is too small",
-                               pt_cap);
-    if (rc != E2E_OK)
-        return e2e_report_fail(why, E2E_ERR_MALFORMED, "padding",
-                               "authentic message %u has a bad ciphertext length or padding",
-                               m->counter);
-    return E2E_OK;
+    return e2e__open_report(why, rc, m->counter, pt_cap);
 }
 
 /* Walks ck from `from` to `to`, writing the skipped seeds after the list's end (room reserved
