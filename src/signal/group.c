@@ -28,7 +28,8 @@ struct gstate {
     uint32_t iteration; /* of chain_key */
     uint8_t chain_key[32];
     uint8_t signing_pub[32];
-    struct e2e_xeddsa_verifier verifier; /* derived from signing_pub, not stored */
+    uint8_t verifier_ready;              /* prepared at the first message, not stored */
+    struct e2e_xeddsa_verifier verifier; /* derived from signing_pub */
     uint8_t has_private;
     struct e2e_xeddsa_signer signer; /* private key and its cached A */
     struct e2e__skip_list skipped;
@@ -117,7 +118,6 @@ create_own_state(e2e_signal_group *g, const e2e_ctx *ctx)
     if (rc == E2E_OK) {
         st.key_id = e2e_load32_be(id) & 0x7FFFFFFFu; /* libsignal: a random 31-bit id */
         memcpy(st.signing_pub, kp.pub, 32);
-        e2e_xeddsa_verifier_init(&st.verifier, kp.pub);
         e2e_xeddsa_signer_init(&st.signer, kp.priv);
         st.has_private = 1;
         /* libsignal's set_sender_key_state: our new key replaces every state */
@@ -208,7 +208,6 @@ e2e_signal_group_process_distribution(e2e_signal_group *g, const uint8_t *msg, s
         }
         if (i >= 0)
             remove_state(g, (uint32_t)i);
-        e2e_xeddsa_verifier_init(&st.verifier, st.signing_pub);
         push_state(g, &st);
     }
     e2e_wipe(&st, sizeof st);
@@ -318,6 +317,10 @@ e2e_signal_group_decrypt(e2e_signal_group *g, const e2e_ctx *ctx, const uint8_t 
         why->state = (int)i;
         why->tried = 1;
     }
+    if (!st->verifier_ready) { /* derived data: preparing it changes nothing serialised */
+        e2e_xeddsa_verifier_init(&st->verifier, st->signing_pub);
+        st->verifier_ready = 1;
+    }
     if (e2e_xeddsa_verify_with(&st->verifier, m.data, m.len - E2E_SIGNAL_SIG_LEN,
                                m.data + m.len - E2E_SIGNAL_SIG_LEN) != E2E_OK)
         return e2e_report_fail(why, E2E_ERR_AUTH, "signature",
@@ -385,7 +388,6 @@ read_gstate(struct e2e_reader *r, struct gstate *st)
     st->iteration = e2e_read_u32_be(r);
     e2e_read_bytes(r, st->chain_key, 32);
     e2e_read_bytes(r, st->signing_pub, 32);
-    e2e_xeddsa_verifier_init(&st->verifier, st->signing_pub);
     st->has_private = e2e_read_u8(r);
     if (st->has_private > 1)
         return E2E_ERR_MALFORMED;
