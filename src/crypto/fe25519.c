@@ -84,6 +84,23 @@ e2e__fe_sub(e2e__fe *h, const e2e__fe *f, const e2e__fe *g)
     carry(h);
 }
 
+/* the five 128-bit column sums of a product, back to 51-bit limbs */
+static void
+reduce_wide(e2e__fe *h, u128 r0, u128 r1, u128 r2, u128 r3, u128 r4)
+{
+    r1 += (uint64_t)(r0 >> 51);
+    r2 += (uint64_t)(r1 >> 51);
+    r3 += (uint64_t)(r2 >> 51);
+    r4 += (uint64_t)(r3 >> 51);
+    uint64_t c = (uint64_t)(r4 >> 51);
+    h->v[0] = ((uint64_t)r0 & MASK51) + 19 * c;
+    h->v[1] = (uint64_t)r1 & MASK51;
+    h->v[2] = (uint64_t)r2 & MASK51;
+    h->v[3] = (uint64_t)r3 & MASK51;
+    h->v[4] = (uint64_t)r4 & MASK51;
+    carry(h);
+}
+
 void
 e2e__fe_mul(e2e__fe *h, const e2e__fe *f, const e2e__fe *g)
 {
@@ -99,17 +116,45 @@ e2e__fe_mul(e2e__fe *h, const e2e__fe *f, const e2e__fe *g)
               (u128)a[4] * b4;
     u128 r4 = (u128)a[0] * b[4] + (u128)a[1] * b[3] + (u128)a[2] * b[2] + (u128)a[3] * b[1] +
               (u128)a[4] * b[0];
-    r1 += (uint64_t)(r0 >> 51);
-    r2 += (uint64_t)(r1 >> 51);
-    r3 += (uint64_t)(r2 >> 51);
-    r4 += (uint64_t)(r3 >> 51);
-    uint64_t c = (uint64_t)(r4 >> 51);
-    h->v[0] = ((uint64_t)r0 & MASK51) + 19 * c;
-    h->v[1] = (uint64_t)r1 & MASK51;
-    h->v[2] = (uint64_t)r2 & MASK51;
-    h->v[3] = (uint64_t)r3 & MASK51;
-    h->v[4] = (uint64_t)r4 & MASK51;
-    carry(h);
+    reduce_wide(h, r0, r1, r2, r3, r4);
+}
+
+void
+e2e__fe_sq(e2e__fe *h, const e2e__fe *f)
+{
+    const uint64_t *a = f->v;
+    uint64_t d0 = 2 * a[0], d1 = 2 * a[1], a3_19 = 19 * a[3], a4_19 = 19 * a[4];
+    u128 r0 = (u128)a[0] * a[0] + (u128)d1 * a4_19 + (u128)(2 * a[2]) * a3_19;
+    u128 r1 = (u128)d0 * a[1] + (u128)(2 * a[2]) * a4_19 + (u128)a[3] * a3_19;
+    u128 r2 = (u128)d0 * a[2] + (u128)a[1] * a[1] + (u128)(2 * a[3]) * a4_19;
+    u128 r3 = (u128)d0 * a[3] + (u128)d1 * a[2] + (u128)a[4] * a4_19;
+    u128 r4 = (u128)d0 * a[4] + (u128)d1 * a[3] + (u128)a[2] * a[2];
+    reduce_wide(h, r0, r1, r2, r3, r4);
+}
+
+void
+e2e__fe_neg(e2e__fe *h, const e2e__fe *f)
+{
+    e2e__fe zero = {{0, 0, 0, 0, 0}};
+    e2e__fe_sub(h, &zero, f);
+}
+
+int
+e2e__fe_isnegative(const e2e__fe *f)
+{
+    uint8_t s[32];
+    e2e__fe_tobytes(s, f);
+    return s[0] & 1;
+}
+
+int
+e2e__fe_iszero(const e2e__fe *f)
+{
+    uint8_t s[32], acc = 0;
+    e2e__fe_tobytes(s, f);
+    for (int i = 0; i < 32; i++)
+        acc |= s[i];
+    return acc == 0;
 }
 
 static void
@@ -117,19 +162,19 @@ sq_times(e2e__fe *h, const e2e__fe *f, int n)
 {
     *h = *f;
     while (n--)
-        e2e__fe_mul(h, h, h);
+        e2e__fe_sq(h, h);
 }
 
-void
-e2e__fe_invert(e2e__fe *out, const e2e__fe *z)
+/* z^(2^250 - 1) and z^11, the common part of both exponentiations (the usual addition chain) */
+static void
+pow_2_250_1(e2e__fe *z250, e2e__fe *z11, const e2e__fe *z)
 {
-    /* z^(2^255 - 21) with the usual addition chain */
-    e2e__fe z2, z9, z11, z5_0, z10_0, z20_0, z50_0, z100_0, t;
+    e2e__fe z2, z9, z5_0, z10_0, z20_0, z50_0, z100_0, t;
     sq_times(&z2, z, 1);
     sq_times(&t, &z2, 2);
     e2e__fe_mul(&z9, &t, z);
-    e2e__fe_mul(&z11, &z9, &z2);
-    sq_times(&t, &z11, 1);
+    e2e__fe_mul(z11, &z9, &z2);
+    sq_times(&t, z11, 1);
     e2e__fe_mul(&z5_0, &t, &z9);
     sq_times(&t, &z5_0, 5);
     e2e__fe_mul(&z10_0, &t, &z5_0);
@@ -144,7 +189,25 @@ e2e__fe_invert(e2e__fe *out, const e2e__fe *z)
     sq_times(&t, &z100_0, 100);
     e2e__fe_mul(&t, &t, &z100_0);
     sq_times(&t, &t, 50);
-    e2e__fe_mul(&t, &t, &z50_0);
+    e2e__fe_mul(z250, &t, &z50_0);
+}
+
+void
+e2e__fe_invert(e2e__fe *out, const e2e__fe *z)
+{
+    /* z^(p - 2) = z^(2^255 - 21) = z^((2^250 - 1) * 2^5 + 11) */
+    e2e__fe t, z11;
+    pow_2_250_1(&t, &z11, z);
     sq_times(&t, &t, 5);
     e2e__fe_mul(out, &t, &z11);
+}
+
+void
+e2e__fe_pow22523(e2e__fe *out, const e2e__fe *z)
+{
+    /* 2^252 - 3 = (2^250 - 1) * 4 + 1 */
+    e2e__fe t, z11;
+    pow_2_250_1(&t, &z11, z);
+    sq_times(&t, &t, 2);
+    e2e__fe_mul(out, &t, z);
 }

@@ -3,7 +3,8 @@
  * on libsodium's Ed25519 group operations. The variant keeps the sign bit of
  * A = kB (k is never negated) and carries it in the top bit of the
  * signature's last byte; the verifier rebuilds the Edwards key from the
- * Montgomery u with that bit and runs a standard Ed25519 verification.
+ * Montgomery u with that bit and runs a standard Ed25519 verification
+ * (libsodium's, or for a prepared key the one of ge25519.c, which gives the same answers).
  */
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include <e2ekit/crypto.h>
 
 #include "crypto/fe25519.h"
+#include "crypto/ge25519.h"
 #include "crypto/sodium.h"
 
 void
@@ -92,30 +94,63 @@ e2e_xeddsa_sign_ctx(uint8_t sig[64], const uint8_t priv[32], const uint8_t *msg,
     return E2E_OK;
 }
 
-int
-e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uint8_t sig[64])
+_Static_assert(sizeof(((struct e2e_xeddsa_verifier *)0)->table) ==
+                   E2E__GE_TABLE_WORDS * sizeof(uint64_t),
+               "verifier table size");
+
+/* y = (u - 1) / (u + 1); the top bit of u is ignored, as the reference verifier does */
+static void
+edwards_y(uint8_t y_out[32], const uint8_t pub[32])
 {
     e2e__fe u, one, num, den, y;
-    uint8_t A[32], rs[64];
-    e2e__sodium_ready();
-
-    /* y = (u - 1) / (u + 1); the top bit of u is ignored, as the reference verifier does */
     e2e__fe_frombytes(&u, pub);
     e2e__fe_one(&one);
     e2e__fe_sub(&num, &u, &one);
     e2e__fe_add(&den, &u, &one);
     e2e__fe_invert(&den, &den);
     e2e__fe_mul(&y, &num, &den);
-    e2e__fe_tobytes(A, &y);
-    A[31] |= sig[63] & 0x80;
+    e2e__fe_tobytes(y_out, &y);
+}
 
+/* A with the signature's sign bit, and R || s with that bit cleared; -1 when s >= 2^253 */
+static int
+split_signature(uint8_t A[32], uint8_t rs[64], const uint8_t y[32], const uint8_t sig[64])
+{
+    memcpy(A, y, 32);
+    A[31] |= sig[63] & 0x80;
     memcpy(rs, sig, 64);
     rs[63] &= 0x7F;
-    if (rs[63] & 0xE0)
-        return E2E_ERR_AUTH; /* s >= 2^253 */
-    /* libsodium also rejects s >= q and small-order or non-canonical R and A; honest
-     * signatures never have those (reference/limits.md 5). */
-    if (crypto_sign_ed25519_verify_detached(rs, msg, n, A) != 0)
+    return (rs[63] & 0xE0) ? -1 : 0;
+}
+
+void
+e2e_xeddsa_verifier_init(struct e2e_xeddsa_verifier *v, const uint8_t pub[32])
+{
+    edwards_y(v->y, pub);
+    v->valid = e2e__ge_key_precompute(v->table, v->y) == 0;
+}
+
+int
+e2e_xeddsa_verify_with(const struct e2e_xeddsa_verifier *v, const uint8_t *msg, size_t n,
+                       const uint8_t sig[64])
+{
+    uint8_t A[32], rs[64];
+    /* the checks of libsodium's verification: s < q, R and A not of small order, A canonical
+     * and on the curve (reference/limits.md 5); honest signatures pass them all */
+    if (split_signature(A, rs, v->y, sig) != 0 || !v->valid ||
+        e2e__ge_verify(v->table, A, msg, n, rs) != 0)
+        return E2E_ERR_AUTH;
+    return E2E_OK;
+}
+
+int
+e2e_xeddsa_verify(const uint8_t pub[32], const uint8_t *msg, size_t n, const uint8_t sig[64])
+{
+    uint8_t y[32], A[32], rs[64];
+    e2e__sodium_ready();
+    edwards_y(y, pub);
+    if (split_signature(A, rs, y, sig) != 0 ||
+        crypto_sign_ed25519_verify_detached(rs, msg, n, A) != 0)
         return E2E_ERR_AUTH;
     return E2E_OK;
 }
