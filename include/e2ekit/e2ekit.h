@@ -7,6 +7,7 @@
 #include <e2ekit/version.h>
 
 #include <e2ekit/noise.h>
+#include <e2ekit/signal.h>
 #include <e2ekit/skype.h>
 #include <e2ekit/telegram.h>
 #include <e2ekit/viber.h>
