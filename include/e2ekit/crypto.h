@@ -79,7 +79,7 @@ E2E_API int e2e_ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t
 
 /* Opaque, copyable storage for the back end's hash states. */
 typedef struct {
-    _Alignas(16) uint64_t opaque_[14];
+    _Alignas(16) uint64_t opaque_[18];
 } e2e_sha256_ctx;
 typedef struct {
     _Alignas(16) uint64_t opaque_[28];
@@ -176,8 +176,9 @@ enum e2e_aes_impl {
 typedef struct {
     _Alignas(16) uint8_t enc[256];
     _Alignas(16) uint8_t dec[256];
-    uint32_t rounds; /* 10 or 14 */
-    uint32_t impl;   /* enum e2e_aes_impl actually used (never AUTO) */
+    uint32_t rounds;   /* 10 or 14 */
+    uint32_t impl;     /* enum e2e_aes_impl actually used (never AUTO) */
+    uint32_t enc_only; /* set by e2e_aes_setkey_enc: no decryption schedule */
 } e2e_aes_key;
 
 /* 1 when this CPU runs the AES-NI path. */
@@ -185,6 +186,11 @@ E2E_API int e2e_aes_has_aesni(void);
 /* key_len 16 or 32. E2E_ERR_INVALID for other lengths. */
 E2E_API int e2e_aes_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len) E2E_WARN_UNUSED;
 E2E_API int e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl)
+    E2E_WARN_UNUSED;
+/* The encryption schedule only, for keys that only ever encrypt (CTR, ICM, IGE and CBC
+ * encryption with a fresh key per message): about half the set-up cost. The decryption
+ * functions refuse such a key with E2E_ERR_STATE (e2e_aes_decrypt_block writes zeros). */
+E2E_API int e2e_aes_setkey_enc(e2e_aes_key *k, const uint8_t *key, size_t key_len)
     E2E_WARN_UNUSED;
 E2E_API void e2e_aes_encrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 E2E_API void e2e_aes_decrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);

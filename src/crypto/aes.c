@@ -13,8 +13,8 @@ e2e_aes_has_aesni(void)
     return e2e__aesni_available();
 }
 
-int
-e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl)
+static int
+setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl, int with_dec)
 {
     if (!k || !key || (key_len != 16 && key_len != 32))
         return E2E_ERR_INVALID;
@@ -23,20 +23,33 @@ e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl
     if (impl == E2E_AES_AESNI) {
         if (!e2e__aesni_available())
             return E2E_ERR_UNSUPPORTED;
-        e2e__aesni_setkey(k, key, key_len);
+        e2e__aesni_setkey(k, key, key_len, with_dec);
     } else if (impl == E2E_AES_PORTABLE) {
-        e2e__aessw_setkey(k, key, key_len);
+        e2e__aessw_setkey(k, key, key_len, with_dec);
     } else {
         return E2E_ERR_INVALID;
     }
     k->impl = (uint32_t)impl;
+    k->enc_only = (uint32_t)!with_dec;
     return E2E_OK;
+}
+
+int
+e2e_aes_setkey_impl(e2e_aes_key *k, const uint8_t *key, size_t key_len, int impl)
+{
+    return setkey(k, key, key_len, impl, 1);
 }
 
 int
 e2e_aes_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len)
 {
-    return e2e_aes_setkey_impl(k, key, key_len, E2E_AES_AUTO);
+    return setkey(k, key, key_len, E2E_AES_AUTO, 1);
+}
+
+int
+e2e_aes_setkey_enc(e2e_aes_key *k, const uint8_t *key, size_t key_len)
+{
+    return setkey(k, key, key_len, E2E_AES_AUTO, 0);
 }
 
 static inline int
@@ -57,7 +70,9 @@ e2e_aes_encrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16
 void
 e2e_aes_decrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16])
 {
-    if (ni(k))
+    if (k->enc_only)
+        memset(out, 0, 16);
+    else if (ni(k))
         e2e__aesni_decrypt_block(k, out, in);
     else
         e2e__aessw_decrypt_block(k, out, in);
@@ -95,6 +110,8 @@ int
 e2e_aes_cbc_decrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in, size_t n,
                     uint8_t *out)
 {
+    if (k->enc_only)
+        return E2E_ERR_STATE;
     if (n % 16)
         return E2E_ERR_INVALID;
     if (ni(k)) {
@@ -143,6 +160,8 @@ e2e_aes_cbc_pkcs7_decrypt(const e2e_aes_key *k, const uint8_t iv[16], const uint
 {
     if (out_len)
         *out_len = 0;
+    if (k->enc_only)
+        return E2E_ERR_STATE;
     if (n == 0 || n % 16)
         return E2E_ERR_MALFORMED;
     uint8_t chain[16], last[16];
@@ -253,6 +272,8 @@ int
 e2e_aes_ige_decrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t *in, size_t n,
                     uint8_t *out)
 {
+    if (k->enc_only)
+        return E2E_ERR_STATE;
     if (n % 16)
         return E2E_ERR_INVALID;
     if (ni(k)) {

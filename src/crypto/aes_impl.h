@@ -9,7 +9,8 @@
 
 /* AES-NI (aes_ni.c). Only call the others after e2e__aesni_available() said 1. */
 int e2e__aesni_available(void);
-void e2e__aesni_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len);
+/* with_dec = 0: the encryption schedule only */
+void e2e__aesni_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len, int with_dec);
 void e2e__aesni_encrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 void e2e__aesni_decrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 void e2e__aesni_cbc_encrypt(const e2e_aes_key *k, uint8_t iv[16], const uint8_t *in,
@@ -26,7 +27,7 @@ void e2e__aesni_ige_decrypt(const e2e_aes_key *k, uint8_t iv[32], const uint8_t 
                             size_t nblocks, uint8_t *out);
 
 /* OpenSSL's software AES (aes_portable.c). */
-void e2e__aessw_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len);
+void e2e__aessw_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len, int with_dec);
 void e2e__aessw_encrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 void e2e__aessw_decrypt_block(const e2e_aes_key *k, uint8_t out[16], const uint8_t in[16]);
 

@@ -64,7 +64,7 @@ expand_step(__m128i prev, __m128i t)
         expand_step(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], 0), 0xaa))
 
 AESNI void
-e2e__aesni_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len)
+e2e__aesni_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len, int with_dec)
 {
     __m128i rk[15], dk[15];
     if (key_len == 16) {
@@ -99,15 +99,18 @@ e2e__aesni_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len)
         STEP256A(rk, 14, 0x40);
     }
     unsigned nr = k->rounds;
-    /* the equivalent inverse cipher's keys */
-    dk[0] = rk[nr];
-    for (unsigned i = 1; i < nr; i++)
-        dk[i] = _mm_aesimc_si128(rk[nr - i]);
-    dk[nr] = rk[0];
     memcpy(k->enc, rk, 16 * (nr + 1));
+    e2e_wipe(rk, 16 * (nr + 1));
+    if (!with_dec)
+        return;
+    /* the equivalent inverse cipher's keys */
+    const __m128i *ek = enc_keys(k);
+    dk[0] = ek[nr];
+    for (unsigned i = 1; i < nr; i++)
+        dk[i] = _mm_aesimc_si128(ek[nr - i]);
+    dk[nr] = ek[0];
     memcpy(k->dec, dk, 16 * (nr + 1));
-    e2e_wipe(rk, sizeof rk);
-    e2e_wipe(dk, sizeof dk);
+    e2e_wipe(dk, 16 * (nr + 1));
 }
 
 AESNI static inline __m128i

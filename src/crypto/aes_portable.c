@@ -13,12 +13,13 @@
 _Static_assert(sizeof(AES_KEY) <= sizeof(((e2e_aes_key *)0)->enc), "AES_KEY does not fit");
 
 void
-e2e__aessw_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len)
+e2e__aessw_setkey(e2e_aes_key *k, const uint8_t *key, size_t key_len, int with_dec)
 {
     int bits = (int)key_len * 8;
     k->rounds = key_len == 16 ? 10 : 14;
     AES_set_encrypt_key(key, bits, (AES_KEY *)(void *)k->enc);
-    AES_set_decrypt_key(key, bits, (AES_KEY *)(void *)k->dec);
+    if (with_dec)
+        AES_set_decrypt_key(key, bits, (AES_KEY *)(void *)k->dec);
 }
 
 void

@@ -318,6 +318,8 @@ e2e_aes_cbc_pkcs7_decrypt_verify(const e2e_aes_key *k, const uint8_t iv[16], con
         *out_len = 0;
     if (tag_len == 0 || tag_len > 32)
         return E2E_ERR_INVALID;
+    if (k->enc_only)
+        return E2E_ERR_STATE;
     int fused = fused_ok(k) && n % 16 == 0 && n > 0 && out_cap >= n;
     e2e__sha_stream_start(&s, mac->inner);
     feed_heads(&s, head);

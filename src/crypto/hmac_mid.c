@@ -115,6 +115,14 @@ e2e_hmac_sha256_mid_init(e2e_hmac_sha256_key *k, const uint8_t *key, size_t key_
 }
 
 void
+e2e__sha_stream_init(struct e2e__sha_stream *s)
+{
+    memcpy(s->h, IV256, 32);
+    s->used = 0;
+    s->total = 0;
+}
+
+void
 e2e__sha_stream_start(struct e2e__sha_stream *s, const uint32_t mid[8])
 {
     memcpy(s->h, mid, 32);

@@ -24,6 +24,8 @@ struct e2e__sha_stream {
     size_t used;
     uint64_t total;
 };
+/* Plain SHA-256 from the standard initial value (what e2e_sha256_init does). */
+void e2e__sha_stream_init(struct e2e__sha_stream *s);
 /* Starts after the 64-byte pad block that `mid` already holds. */
 void e2e__sha_stream_start(struct e2e__sha_stream *s, const uint32_t mid[8]);
 void e2e__sha_stream_feed(struct e2e__sha_stream *s, const uint8_t *p, size_t n);

@@ -318,7 +318,7 @@ write_signal(uint8_t *out, size_t *len, const struct e2e__state *st,
     e2e_hmac_sha256_key mac;
     e2e_aes_key k;
     e2e_hmac_sha256_mid_init(&mac, mk->mac_key, 32);
-    int rc = e2e_aes_setkey(&k, mk->cipher_key, 32);
+    int rc = e2e_aes_setkey_enc(&k, mk->cipher_key, 32);
     if (rc == E2E_OK)
         rc = e2e_aes_cbc_pkcs7_encrypt_mac(&k, mk->iv, pt, n, out + h, ct_len, &got, &mac, &head,
                                            tag);

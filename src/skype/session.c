@@ -50,9 +50,9 @@ setup_keys(e2e_skype_session *s)
     int rc = e2e_skype_derive_keys(&k, &s->p);
     int a = s->p.role == E2E_SKYPE_INITIATOR;
     if (rc == E2E_OK)
-        rc = e2e_aes_setkey(&s->enc_send, a ? k.enc_ab : k.enc_ba, 32);
+        rc = e2e_aes_setkey_enc(&s->enc_send, a ? k.enc_ab : k.enc_ba, 32);
     if (rc == E2E_OK)
-        rc = e2e_aes_setkey(&s->enc_recv, a ? k.enc_ba : k.enc_ab, 32);
+        rc = e2e_aes_setkey_enc(&s->enc_recv, a ? k.enc_ba : k.enc_ab, 32);
     if (rc == E2E_OK && s->p.mode == E2E_SKYPE_HARDENED) {
         e2e_hmac_sha256_init(&s->mac_send, a ? k.mac_ab : k.mac_ba, 32);
         e2e_hmac_sha256_init(&s->mac_recv, a ? k.mac_ba : k.mac_ab, 32);

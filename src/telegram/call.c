@@ -57,7 +57,7 @@ ctr(const e2e_ctx *ctx, const uint8_t key[256], int x, const uint8_t msg_key[16]
         e2e_trace_hex(ctx, "  aes_key", aes_key, 32);
         e2e_trace_hex(ctx, "  aes_iv = b[0..4) || a[8..16) || b[24..28)", aes_iv, 16);
     }
-    if (e2e_aes_setkey(&k, aes_key, 32) == E2E_OK)
+    if (e2e_aes_setkey_enc(&k, aes_key, 32) == E2E_OK)
         e2e_aes_ctr_xor(&k, aes_iv, 0, in, n, out);
     e2e_wipe(&k, sizeof k);
     e2e_wipe(aes_key, sizeof aes_key);

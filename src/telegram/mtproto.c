@@ -164,7 +164,7 @@ e2e__tg_mtp2_seal(const e2e_ctx *ctx, uint8_t *out, const uint8_t key[256], cons
     trace_keys(ctx, "mtproto2 encrypt: msg_key = SHA256(key[88+x..] || plaintext)[8..24)", out + 8,
                aes_key, aes_iv);
     /* setkey and IGE cannot fail for a 32-byte key and whole blocks (checked by callers) */
-    if (e2e_aes_setkey(&k, aes_key, 32) != E2E_OK ||
+    if (e2e_aes_setkey_enc(&k, aes_key, 32) != E2E_OK ||
         e2e_aes_ige_encrypt(&k, aes_iv, plain, n, out + 24) != E2E_OK)
         memset(out, 0, n + 24);
     e2e_wipe(&k, sizeof k);

@@ -43,7 +43,7 @@ e2e_srtp_kdf(uint8_t *out, size_t out_len, const uint8_t *master_key, size_t mas
     block0[7] ^= (uint8_t)label;
     for (int i = 0; i < 6; i++)
         block0[8 + i] ^= (uint8_t)(r >> (40 - 8 * i));
-    E2E_TRY(e2e_aes_setkey(&k, master_key, master_key_len));
+    E2E_TRY(e2e_aes_setkey_enc(&k, master_key, master_key_len));
     memset(out, 0, out_len);
     int rc = e2e_aes_icm_xor(&k, block0, out, out_len, out);
     e2e_wipe(&k, sizeof k);
@@ -107,7 +107,7 @@ e2e_srtp_stream_init(struct e2e_srtp_stream *s, const struct e2e_srtp_keys *k)
     if (k->profile != E2E_SRTP_AES_CM_128_HMAC_SHA1_80)
         return E2E_ERR_UNSUPPORTED;
     memset(s, 0, sizeof *s);
-    E2E_TRY(e2e_aes_setkey(&s->aes, k->rtp_key, 16));
+    E2E_TRY(e2e_aes_setkey_enc(&s->aes, k->rtp_key, 16));
     memcpy(s->salt, k->rtp_salt, 14);
     /* HMAC-SHA1 (RFC 2104) with the 20-byte key: the pad states are computed once */
     memset(pad, 0x36, sizeof pad);

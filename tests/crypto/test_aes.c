@@ -297,6 +297,30 @@ test_setkey_errors(void)
     CHECK_ERR(e2e_aes_setkey_impl(&k, key, 32, 7), E2E_ERR_INVALID);
     CHECK_OK(e2e_aes_setkey(&k, key, 16));
     CHECK_EQ(k.rounds, 10);
+    CHECK_EQ(k.enc_only, 0);
+    /* an encryption-only key encrypts exactly as a full one, and refuses to decrypt */
+    for (size_t kl = 16; kl <= 32; kl += 16) {
+        e2e_aes_key full, enc;
+        uint8_t blk[16] = {1, 2, 3}, a[48], b[48], iv[32] = {9}, iv2[32] = {9}, msg[48] = {7};
+        CHECK_OK(e2e_aes_setkey(&full, key, kl));
+        CHECK_OK(e2e_aes_setkey_enc(&enc, key, kl));
+        CHECK_EQ(enc.enc_only, 1);
+        e2e_aes_encrypt_block(&full, a, blk);
+        e2e_aes_encrypt_block(&enc, b, blk);
+        CHECK_MEM(a, b, 16);
+        CHECK_OK(e2e_aes_ige_encrypt(&full, iv, msg, 48, a));
+        CHECK_OK(e2e_aes_ige_encrypt(&enc, iv2, msg, 48, b));
+        CHECK_MEM(a, b, 48);
+        e2e_aes_ctr_xor(&full, iv, 5, msg, 48, a);
+        e2e_aes_ctr_xor(&enc, iv, 5, msg, 48, b);
+        CHECK_MEM(a, b, 48);
+        size_t len;
+        CHECK_ERR(e2e_aes_ige_decrypt(&enc, iv, a, 48, b), E2E_ERR_STATE);
+        CHECK_ERR(e2e_aes_cbc_decrypt(&enc, iv, a, 48, b), E2E_ERR_STATE);
+        CHECK_ERR(e2e_aes_cbc_pkcs7_decrypt(&enc, iv, a, 48, b, 48, &len), E2E_ERR_STATE);
+        e2e_aes_decrypt_block(&enc, b, a);
+        CHECK(e2e_ct_is_zero(b, 16));
+    }
     CHECK_EQ(k.impl, e2e_aes_has_aesni() ? E2E_AES_AESNI : E2E_AES_PORTABLE);
 }
 
