@@ -483,9 +483,10 @@ static const struct {
     {"3. Every device uploads its prekeys.", demo_wa_upload_prekeys},
     {"4. Messages: sessions by X3DH, fan-out to every device, the double ratchet.",
      demo_wa_conversation},
-    {"5. An attachment.", show_attachment},
-    {"6. A call: one SRTP master secret per callee device, each in a Signal message.", show_call},
-    {"7. A group call: keys rotate on every join and leave.", group_call},
+    {"5. A group with sender keys.", demo_wa_group},
+    {"6. An attachment.", show_attachment},
+    {"7. A call: one SRTP master secret per callee device, each in a Signal message.", show_call},
+    {"8. A group call: keys rotate on every join and leave.", group_call},
 };
 
 int

@@ -2,7 +2,7 @@
  * The Signal half of the demo's whatsapp chapter (docs/protocols/signal.md, whatsapp.md 3 and
  * 7): every device's own identity and prekeys, the server's prekey directory, X3DH from
  * fetched bundles, pairwise messages under the double ratchet with WhatsApp plaintexts inside,
- * a reordered pair and a replay.
+ * a reordered pair and a replay, and a sender-key group that a member leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 #define ONE_TIME_PREKEYS 5
 #define UPLOAD_HEAD      (4 + 4 + 33 + 4 + 33 + 64 + 2)
 #define UPLOAD_MAX       (UPLOAD_HEAD + ONE_TIME_PREKEYS * (4 + 33))
+
+static const char group_jid[] = "120363025246125486@g.us";
 
 static const char *
 type_name(int type)
@@ -716,4 +718,190 @@ demo_wa_conversation(struct wa_world *w)
                "alice's phone has decrypted bob's reply: its session with bob's phone leaves the "
                "prekey phase (msg from now on)");
     return reordered_pair(w);
+}
+
+/* ---- the sender-key group -------------------------------------------------------------------- */
+
+static int
+receive_distribution(struct wa_world *w, int at, int from)
+{
+    struct wa_rx rx;
+    const struct e2e_wa_content *c = &rx.pt.content;
+    int rc = demo_wa_receive(w, at, &rx);
+    if (rc == E2E_OK && (c->kind != E2E_WA_CONTENT_SKDM || c->group_id_len != strlen(group_jid) ||
+                         memcmp(c->group_id, group_jid, c->group_id_len) != 0 || rx.from != from ||
+                         !dci_ok(w, at, &rx)))
+        rc = E2E_ERR_VERIFY;
+    if (rc == E2E_OK)
+        rc = e2e_signal_group_process_distribution(w->sk[at][from], c->skdm, c->skdm_len, &rx.why);
+    char what[128];
+    snprintf(what, sizeof what, "%s: %s from %s, %s's sender key stored", w->dev[at].name,
+             type_name(rx.type), w->dev[from].name, w->dev[from].name);
+    demo_ok(w->d, rc, what);
+    e2e_wipe(&rx, sizeof rx);
+    return rc;
+}
+
+/* The sender's key to every other member device, each in a pairwise message (with DCI). */
+static int
+distribute(struct wa_world *w, int from, const int *members, size_t n)
+{
+    uint8_t skdm[E2E_SIGNAL_DISTRIBUTION_MAX];
+    size_t len = 0;
+    struct e2e_wa_content c;
+    char what[128];
+    int rc =
+        e2e_signal_group_create_distribution(w->sk[from][from], w->d->ctx, skdm, sizeof skdm, &len);
+    snprintf(what, sizeof what,
+             "%s: its sender key (key id, chain key, signing key) in a distribution message",
+             w->dev[from].name);
+    if (!demo_ok(w->d, rc, what))
+        return rc;
+    demo_value(w->d, "SenderKeyDistributionMessage", skdm, len);
+    memset(&c, 0, sizeof c);
+    c.kind = E2E_WA_CONTENT_SKDM;
+    c.group_id = group_jid;
+    c.group_id_len = strlen(group_jid);
+    c.skdm = skdm;
+    c.skdm_len = len;
+    for (size_t k = 0; k < n && rc == E2E_OK; k++) {
+        if (members[k] == from)
+            continue;
+        rc = demo_wa_send_content(w, from, members[k], &c);
+        if (rc == E2E_OK)
+            rc = receive_distribution(w, members[k], from);
+    }
+    e2e_wipe(skdm, sizeof skdm);
+    return rc;
+}
+
+/* The server copies the one skmsg to every member device but the sender. */
+static int
+server_copy(struct wa_world *w, int from, const int *members, size_t n)
+{
+    uint8_t *p = NULL;
+    size_t len;
+    int rc = demo_server_take(w->srv, group_jid, 0, &p, &len, NULL);
+    for (size_t k = 0; k < n && rc == E2E_OK; k++)
+        if (members[k] != from)
+            rc = demo_server_post(w->srv, w->dev[from].name, w->dev[members[k]].name, p, len);
+    free(p);
+    return rc;
+}
+
+/* One skmsg: the padded Message (no DCI in sender-key messages) under the sender's key, stored
+ * once on the server. */
+static int
+group_send(struct wa_world *w, int from, const char *text)
+{
+    uint8_t pt[WA_CAP], m[WA_CAP];
+    size_t pn = 0, len = 0;
+    struct e2e_wa_content c;
+    memset(&c, 0, sizeof c);
+    c.kind = E2E_WA_CONTENT_TEXT;
+    c.text = (const uint8_t *)text;
+    c.text_len = strlen(text);
+    int rc = e2e_wa_plaintext_build(pt, sizeof pt, &pn, w->d->ctx, &c, NULL, NULL);
+    if (rc == E2E_OK)
+        rc = e2e_signal_group_encrypt(w->sk[from][from], w->d->ctx, pt, pn, m + 1, sizeof m - 1,
+                                      &len);
+    e2e_wipe(pt, sizeof pt);
+    if (!demo_ok(w->d, rc,
+                 "skmsg: Message + padding, encrypted once under the sender key and signed"))
+        return rc;
+    m[0] = E2E_SIGNAL_MSG_SENDERKEY;
+    return demo_server_post(w->srv, w->dev[from].name, group_jid, m, len + 1);
+}
+
+static int
+group_round(struct wa_world *w, int from, const int *members, size_t n, const char *text)
+{
+    int rc = group_send(w, from, text);
+    if (rc == E2E_OK)
+        rc = server_copy(w, from, members, n);
+    for (size_t k = 0; k < n && rc == E2E_OK; k++)
+        if (members[k] != from)
+            rc = read_text(w, members[k], text);
+    return rc;
+}
+
+/* WhatsApp (white paper, whatsapp.md 3): when a member leaves, every remaining member clears
+ * its sender keys and starts over. */
+static int
+clear_sender_keys(struct wa_world *w, int at)
+{
+    int rc = E2E_OK;
+    for (int j = 0; j < WA_NDEV && rc == E2E_OK; j++) {
+        e2e_signal_group_free(w->sk[at][j]);
+        w->sk[at][j] = NULL;
+        rc = e2e_signal_group_new(&w->sk[at][j]);
+    }
+    return rc;
+}
+
+/* The oldest skmsg of device `at` must find no sender key. */
+static int
+refused(struct wa_world *w, int at, const char *what)
+{
+    struct wa_rx rx;
+    int ok = demo_expect(w->d, demo_wa_receive(w, at, &rx), E2E_ERR_NO_SESSION, what);
+    e2e_wipe(&rx, sizeof rx);
+    return ok ? E2E_OK : E2E_ERR_STATE;
+}
+
+static int
+member_leaves(struct wa_world *w)
+{
+    static const int all[] = {WA_ALICE_PHONE, WA_ALICE_LAPTOP, WA_BOB_PHONE, WA_BOB_TABLET};
+    static const int rest[] = {WA_ALICE_PHONE, WA_ALICE_LAPTOP};
+    demo_say(w->d, "bob leaves the group. Both of alice's devices clear every sender key they hold "
+                   "and start over:");
+    int rc = clear_sender_keys(w, WA_ALICE_PHONE);
+    if (rc == E2E_OK)
+        rc = clear_sender_keys(w, WA_ALICE_LAPTOP);
+    if (rc == E2E_OK)
+        rc = distribute(w, WA_ALICE_PHONE, rest, 2);
+    if (rc == E2E_OK)
+        rc = group_send(w, WA_ALICE_PHONE, "Just us now.");
+    demo_say(w->d, "suppose the server still copies the group's messages to bob's devices:");
+    if (rc == E2E_OK)
+        rc = server_copy(w, WA_ALICE_PHONE, all, 4);
+    if (rc == E2E_OK)
+        rc = read_text(w, WA_ALICE_LAPTOP, "Just us now.");
+    if (rc == E2E_OK)
+        rc = refused(w, WA_BOB_PHONE, "bob's phone: alice's new sender key was never sent to it");
+    if (rc == E2E_OK)
+        rc = refused(w, WA_BOB_TABLET, "bob's tablet: the same");
+    if (rc == E2E_OK)
+        rc = group_send(w, WA_BOB_TABLET, "Wait, I'm still here!");
+    if (rc == E2E_OK)
+        rc = server_copy(w, WA_BOB_TABLET, rest, 2);
+    if (rc == E2E_OK)
+        rc = refused(w, WA_ALICE_PHONE,
+                     "bob's tablet writes under its old sender key: alice's "
+                     "phone has cleared it");
+    if (rc == E2E_OK)
+        rc = refused(w, WA_ALICE_LAPTOP, "alice's laptop too");
+    return rc;
+}
+
+int
+demo_wa_group(struct wa_world *w)
+{
+    static const int all[] = {WA_ALICE_PHONE, WA_ALICE_LAPTOP, WA_BOB_PHONE, WA_BOB_TABLET};
+    demo_say(w->d,
+             "group %s with all four devices. alice's phone first sends its sender key to "
+             "each member device, pairwise:",
+             group_jid);
+    int rc = distribute(w, WA_ALICE_PHONE, all, 4);
+    if (rc == E2E_OK)
+        rc = group_round(w, WA_ALICE_PHONE, all, 4, "Lunch group: who's in on Friday?");
+    if (rc != E2E_OK)
+        return rc;
+    demo_say(w->d, "bob's tablet writes: its sender key first (a new session with alice's laptop "
+                   "on the way)");
+    rc = distribute(w, WA_BOB_TABLET, all, 4);
+    if (rc == E2E_OK)
+        rc = group_round(w, WA_BOB_TABLET, all, 4, "Count me in.");
+    return rc == E2E_OK ? member_leaves(w) : rc;
 }
