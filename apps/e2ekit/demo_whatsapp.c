@@ -487,6 +487,7 @@ static const struct {
     {"6. An attachment.", show_attachment},
     {"7. A call: one SRTP master secret per callee device, each in a Signal message.", show_call},
     {"8. A group call: keys rotate on every join and leave.", group_call},
+    {"9. Safety numbers, between the primaries.", demo_wa_safety_numbers},
 };
 
 int

@@ -1,7 +1,7 @@
 /*
  * Internal to the demo's whatsapp chapter: demo_whatsapp.c plays the WhatsApp layer and the
  * chapter's order, demo_whatsapp_signal.c the Signal sessions under it (identities, prekeys,
- * X3DH, the double ratchet, sender keys). Both share one world.
+ * X3DH, the double ratchet, sender keys, safety numbers). Both share one world.
  */
 #ifndef E2EKIT_DEMO_WHATSAPP_H
 #define E2EKIT_DEMO_WHATSAPP_H
@@ -79,6 +79,7 @@ int demo_wa_fan_out(struct wa_world *w, int from, int peer, const struct e2e_wa_
 int demo_wa_receive(struct wa_world *w, int at, struct wa_rx *rx);
 int demo_wa_conversation(struct wa_world *w);
 int demo_wa_group(struct wa_world *w);
+int demo_wa_safety_numbers(struct wa_world *w);
 
 /* demo_whatsapp.c: the initiator's checks before a session with a companion (reference 2.1).
  * `bundle_identity` is the identity key of the bundle the server handed out. */

@@ -2,7 +2,8 @@
  * The Signal half of the demo's whatsapp chapter (docs/protocols/signal.md, whatsapp.md 3 and
  * 7): every device's own identity and prekeys, the server's prekey directory, X3DH from
  * fetched bundles, pairwise messages under the double ratchet with WhatsApp plaintexts inside,
- * a reordered pair and a replay, and a sender-key group that a member leaves.
+ * a reordered pair and a replay, a sender-key group that a member leaves, and the multi-device
+ * safety number.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -904,4 +905,133 @@ demo_wa_group(struct wa_world *w)
     if (rc == E2E_OK)
         rc = group_round(w, WA_BOB_TABLET, all, 4, "Count me in.");
     return rc == E2E_OK ? member_leaves(w) : rc;
+}
+
+/* ---- safety numbers -------------------------------------------------------------------------- */
+
+/* The identity keys device `at` knows for `account`'s devices: its own, or those recorded. */
+static void
+party_keys(const struct wa_world *w, int at, int account, uint8_t keys[2][32])
+{
+    const struct wa_account *a = &w->acc[account];
+    const int dev[2] = {a->phone, a->companion};
+    for (int k = 0; k < 2; k++)
+        memcpy(keys[k], dev[k] == at ? w->dev[at].id.key.pub : w->trusted[at][dev[k]], 32);
+}
+
+struct fp {
+    char digits[61];
+    uint8_t code[512];
+    size_t code_len;
+};
+
+static int
+fingerprint(const struct wa_world *w, int at, uint8_t mine[2][32], uint8_t theirs[2][32],
+            struct fp *out)
+{
+    const struct wa_account *me = &w->acc[w->dev[at].account],
+                            *peer = &w->acc[1 - w->dev[at].account];
+    struct e2e_signal_fp_party local = {(const uint8_t(*)[32])mine, 2, me->number,
+                                        strlen(me->number)};
+    struct e2e_signal_fp_party remote = {(const uint8_t(*)[32])theirs, 2, peer->number,
+                                         strlen(peer->number)};
+    if (e2e_signal_fingerprint_scannable_max(&local, &remote) > sizeof out->code)
+        return E2E_ERR_BUFFER;
+    return e2e_signal_fingerprint(out->digits, out->code, sizeof out->code, &out->code_len, 0,
+                                  E2E_SIGNAL_FP_ITERATIONS, &local, &remote);
+}
+
+static int
+phone_fingerprint(const struct wa_world *w, int at, struct fp *out)
+{
+    uint8_t mine[2][32], theirs[2][32];
+    party_keys(w, at, w->dev[at].account, mine);
+    party_keys(w, at, 1 - w->dev[at].account, theirs);
+    return fingerprint(w, at, mine, theirs, out);
+}
+
+static void
+say_digits(struct wa_world *w, const char *who, const char *digits)
+{
+    char g[80];
+    size_t k = 0;
+    for (size_t i = 0; i < 60; i++) {
+        if (i && i % 5 == 0)
+            g[k++] = i == 30 ? '|' : ' ';
+        g[k++] = digits[i];
+    }
+    g[k] = 0;
+    demo_say(w->d, "%-12s %s", who, g);
+}
+
+/* Bob's tablet re-installs: its new identity key is refused by alice's phone's sessions and
+ * changes the number. */
+static int
+key_change(struct wa_world *w, const struct fp *bob_fp)
+{
+    struct e2e_signal_identity fresh;
+    e2e_signal_prekeys *pk = NULL;
+    e2e_signal_session *s = NULL;
+    struct e2e_signal_bundle b;
+    struct e2e_report why;
+    struct fp changed;
+    uint8_t mine[2][32], theirs[2][32];
+    demo_say(w->d, "bob's tablet is re-installed: a new identity key, a new bundle");
+    int rc = e2e_signal_identity_generate(&fresh, w->d->ctx);
+    if (rc == E2E_OK)
+        rc = e2e_signal_prekeys_new(&pk);
+    if (rc == E2E_OK)
+        rc = e2e_signal_prekeys_rotate_signed(pk, &fresh, w->d->ctx, NULL);
+    if (rc == E2E_OK)
+        rc = e2e_signal_prekeys_bundle(pk, &fresh, 1, 0, &b);
+    if (rc == E2E_OK)
+        rc = e2e_signal_session_new(&s);
+    if (rc == E2E_OK)
+        demo_expect(w->d,
+                    e2e_signal_session_init_alice(s, w->d->ctx, &w->dev[WA_ALICE_PHONE].id, &b,
+                                                  trusted(w, WA_ALICE_PHONE, WA_BOB_TABLET), NULL,
+                                                  &why),
+                    E2E_ERR_UNTRUSTED,
+                    "alice's phone will not start a session with the new key it has not accepted");
+    party_keys(w, WA_ALICE_PHONE, WA_ALICE, mine);
+    party_keys(w, WA_ALICE_PHONE, WA_BOB, theirs);
+    memcpy(theirs[1], fresh.key.pub, 32); /* bob's companion: the key the server now reports */
+    if (rc == E2E_OK)
+        rc = fingerprint(w, WA_ALICE_PHONE, mine, theirs, &changed);
+    if (demo_ok(w->d, rc, "alice's phone recomputes the number with the tablet's new key")) {
+        say_digits(w, "now:", changed.digits);
+        demo_check(w->d, strcmp(changed.digits, bob_fp->digits) != 0,
+                   "one of bob's device keys changed: the number changes");
+        demo_expect(w->d,
+                    e2e_signal_fingerprint_compare(changed.code, changed.code_len, bob_fp->code,
+                                                   bob_fp->code_len, &why),
+                    E2E_ERR_VERIFY, "the code bob's phone showed before no longer matches");
+    }
+    e2e_signal_session_free(s);
+    e2e_signal_prekeys_free(pk);
+    e2e_wipe(&fresh, sizeof fresh);
+    return rc;
+}
+
+int
+demo_wa_safety_numbers(struct wa_world *w)
+{
+    struct fp a, b;
+    struct e2e_report why;
+    demo_say(w->d, "each side: the identity keys of all of a party's devices, sorted, hashed with "
+                   "its number 5200 times (SHA-512); 30 digits each, the smaller half first");
+    int rc = phone_fingerprint(w, WA_ALICE_PHONE, &a);
+    if (!demo_ok(w->d, rc, "alice's phone: bob's two keys and her two, as her phone recorded them"))
+        return rc;
+    rc = phone_fingerprint(w, WA_BOB_PHONE, &b);
+    if (!demo_ok(w->d, rc, "bob's phone: the same from its side"))
+        return rc;
+    say_digits(w, "alice sees:", a.digits);
+    say_digits(w, "bob sees:", b.digits);
+    demo_check(w->d, strcmp(a.digits, b.digits) == 0, "the 60 digits are the same on both phones");
+    demo_value(w->d, "alice's scannable code (v0: both numbers, every device key)", a.code,
+               a.code_len);
+    demo_ok(w->d, e2e_signal_fingerprint_compare(a.code, a.code_len, b.code, b.code_len, &why),
+            "alice scans bob's code: his local is her remote and the other way round");
+    return key_change(w, &b);
 }
