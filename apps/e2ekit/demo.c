@@ -166,7 +166,7 @@ demo_server_post(struct demo_server *s, const char *from, const char *to, const 
     while (*tail)
         tail = &(*tail)->next;
     *tail = it;
-    fprintf(s->d->cli->out, "      %s: %s -> %s, %zu bytes stored (opaque to the server)\n",
+    fprintf(s->d->cli->out, "      %s: %s -> %s, %zu bytes stored\n",
             s->name, from, to, n);
     return E2E_OK;
 }
@@ -289,9 +289,11 @@ demo_main(struct cli *c, int argc, char **argv)
     fprintf(c->out,
             "e2ekit demo (seed %lld)\n\n"
             "Everything below runs inside this one process. The relay server and networked\n"
-            "clients are not part of this demo yet: a simulated server that only stores and\n"
-            "forwards opaque bytes between mailboxes stands in for them. Randomness comes from\n"
-            "a seeded generator, so a run with the same seed prints the same values.\n",
+            "clients are not part of this demo yet: a simulated server stands in for them. It\n"
+            "stores and forwards messages it cannot read, and keeps only what a real server\n"
+            "keeps in the clear (public prekeys, signed device lists, certificates).\n"
+            "Randomness comes from a seeded generator, so a run with the same seed prints the\n"
+            "same values.\n",
             seed);
     int not_run = 0;
     for (size_t k = 0; k < sizeof chapters / sizeof chapters[0]; k++) {

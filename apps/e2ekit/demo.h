@@ -1,8 +1,9 @@
 /*
  * The demo: each suite's flows played inside one process, narrated step by
- * step. Until the relay and networked clients exist, a simulated server that
- * only stores and forwards opaque bytes stands in for them, and the demo says
- * so. Every step is checked; `make demo` fails if any check fails.
+ * step. Until the relay and networked clients exist, a simulated server stands
+ * in for them (it stores and forwards bytes, reading only what a real server
+ * keeps in the clear), and the demo says so. Every step is checked; `make
+ * demo` fails if any check fails.
  */
 #ifndef E2EKIT_DEMO_H
 #define E2EKIT_DEMO_H
@@ -38,7 +39,7 @@ int demo_ok(struct demo *d, int rc, const char *what);
 /* demo_check(rc == want): for steps that must fail (tampering, replays). */
 int demo_expect(struct demo *d, int rc, int want, const char *what);
 
-/* The simulated server: named mailboxes of opaque byte strings. */
+/* The simulated server: named mailboxes of byte strings. */
 struct demo_server;
 struct demo_server *demo_server_new(struct demo *d, const char *name);
 void demo_server_free(struct demo_server *s);
