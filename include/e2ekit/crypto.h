@@ -264,6 +264,20 @@ E2E_API int e2e_aes_cbc_pkcs7_decrypt_verify(const e2e_aes_key *k, const uint8_t
                                              const uint8_t *trailer, size_t trailer_len,
                                              const uint8_t *tag, size_t tag_len) E2E_WARN_UNUSED;
 
+/* Several independent IGE encryptions at once (up to four chains interleaved with AES-NI),
+ * for callers with several messages to send: one IGE chain waits on the AES latency, several
+ * fill the units. Each job is as e2e_aes_ige_encrypt (its iv updated in place); the results
+ * are the same. E2E_ERR_INVALID (nothing done) when a length is not whole blocks. */
+struct e2e_aes_ige_job {
+    const e2e_aes_key *key;
+    uint8_t *iv; /* 32 bytes */
+    const uint8_t *in;
+    uint8_t *out;
+    size_t n;
+};
+E2E_API int e2e_aes_ige_encrypt_many(const struct e2e_aes_ige_job *jobs, size_t count)
+    E2E_WARN_UNUSED;
+
 /* AES-GCM with a 12-byte nonce and a 16-byte tag appended to the ciphertext. The object keeps
  * one back-end context, created once, so each message costs no allocation. */
 typedef struct e2e_aes_gcm e2e_aes_gcm;

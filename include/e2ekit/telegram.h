@@ -72,6 +72,23 @@ E2E_API int e2e_tg_mtp2_encrypt(const e2e_ctx *ctx, uint8_t *out,
                                 const uint8_t key[E2E_TG_KEY_BYTES], int x, const uint8_t *plain,
                                 size_t n) E2E_WARN_UNUSED;
 /*
+ * Several MTProto 2.0 encryptions at once, for a client with several messages to send (an
+ * outbox, a bot or bridge writing to many chats): the IGE chains of up to four messages run
+ * interleaved, which one message at a time leaves waiting on the AES latency. Each job is exactly e2e_tg_mtp2_encrypt's (out receives
+ * n + 24 bytes); key_id is e2e_tg_key_id(key), computed once per chat. E2E_ERR_INVALID, with
+ * nothing written, when any job has a bad x or a plaintext the peer would refuse.
+ */
+struct e2e_tg_mtp2_job {
+    const uint8_t *key;    /* E2E_TG_KEY_BYTES */
+    const uint8_t *key_id; /* 8 bytes */
+    int x;                 /* 0 creator, 8 acceptor */
+    const uint8_t *plain;
+    size_t n;
+    uint8_t *out;
+};
+E2E_API int e2e_tg_mtp2_encrypt_many(const e2e_ctx *ctx, const struct e2e_tg_mtp2_job *jobs,
+                                     size_t count) E2E_WARN_UNUSED;
+/*
  * Decrypts and checks in this order: size (>= 40, whole blocks after the 24-byte header;
  * E2E_ERR_MALFORMED "size"), key id (E2E_ERR_NO_SESSION "fingerprint"), msg_key over the whole
  * decrypted buffer in constant time (E2E_ERR_AUTH "msg_key"), then the authenticated framing:
