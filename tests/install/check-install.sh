@@ -13,6 +13,8 @@ libdir=$(dirname "$(find "$tmp/prefix" -name 'libe2ekit.so' | head -n 1)")
 test -f "$tmp/prefix/include/e2ekit/e2ekit.h"
 test -f "$tmp/prefix/include/e2ekit/version.h"
 test -x "$tmp/prefix/bin/e2ekit"
+test -x "$tmp/prefix/bin/e2ekit-bench"
+ls "$tmp/prefix/share/man/man1/e2ekit-bench.1" >/dev/null
 ls "$tmp/prefix/share/man/man1/e2ekit.1" >/dev/null
 # the .pc file must point at the prefix it was installed to (installed with --prefix)
 flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --define-variable=prefix="$tmp/prefix" --cflags --libs e2ekit)
