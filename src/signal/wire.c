@@ -7,131 +7,21 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "codec/pb.h"
 #include "signal/internal.h"
 #include "signal/wire.h"
-
-/* ---- scanning -------------------------------------------------------------------------------- */
-
-/* protobuf-c's tag rule: at most 5 bytes, and the first byte's field bits may not be zero. */
-static int
-read_tag(const uint8_t *p, size_t len, uint32_t *num, uint32_t *wt, size_t *used)
-{
-    size_t max = len > 5 ? 5 : len;
-    if ((p[0] & 0xF8) == 0)
-        return E2E_ERR_MALFORMED;
-    uint32_t tag = (uint32_t)(p[0] & 0x7F) >> 3;
-    unsigned shift = 4;
-    *wt = p[0] & 7u;
-    if (!(p[0] & 0x80)) {
-        *num = tag;
-        *used = 1;
-        return E2E_OK;
-    }
-    for (size_t i = 1; i < max; i++) {
-        tag |= (uint32_t)(p[i] & 0x7F) << shift;
-        if (!(p[i] & 0x80)) {
-            *num = tag;
-            *used = i + 1;
-            return E2E_OK;
-        }
-        shift += 7;
-    }
-    return E2E_ERR_MALFORMED;
-}
-
-/* A varint of at most `max` bytes; 0 when unterminated. */
-static size_t
-read_varint(const uint8_t *p, size_t len, size_t max, uint64_t *v)
-{
-    size_t lim = len < max ? len : max;
-    uint64_t x = 0;
-    for (size_t i = 0; i < lim; i++) {
-        if (i < 10)
-            x |= (uint64_t)(p[i] & 0x7F) << (7 * i);
-        if (!(p[i] & 0x80)) {
-            *v = x;
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
-int
-e2e__wire_pb_next(struct e2e__wire_pb *r, struct e2e__wire_field *f)
-{
-    if (r->pos >= r->len)
-        return 0;
-    const uint8_t *p = r->p + r->pos;
-    size_t left = r->len - r->pos, used = 0, k = 0;
-    if (read_tag(p, left, &f->num, &f->wt, &used) != E2E_OK)
-        return E2E_ERR_MALFORMED;
-    p += used;
-    left -= used;
-    f->v = 0;
-    f->p = NULL;
-    f->n = 0;
-    switch (f->wt) {
-    case E2E__WT_VARINT:
-        if ((k = read_varint(p, left, 10, &f->v)) == 0)
-            return E2E_ERR_MALFORMED;
-        break;
-    case E2E__WT_64:
-    case E2E__WT_32:
-        k = f->wt == E2E__WT_64 ? 8 : 4;
-        if (left < k)
-            return E2E_ERR_MALFORMED;
-        break;
-    case E2E__WT_LEN: {
-        uint64_t n = 0;
-        size_t h = read_varint(p, left, 5, &n);
-        if (h == 0 || n > 0x7FFFFFFF || n > left - h)
-            return E2E_ERR_MALFORMED;
-        f->p = p + h;
-        f->n = (size_t)n;
-        k = h + (size_t)n;
-        break;
-    }
-    default: /* groups (3, 4) and the reserved 6, 7 */
-        return E2E_ERR_MALFORMED;
-    }
-    r->pos += used + k;
-    return 1;
-}
-
-size_t
-e2e__wire_varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-size_t
-e2e__wire_put_varint(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
 
 static size_t
 put_uint32_field(uint8_t *p, uint32_t num, uint32_t v)
 {
-    p[0] = (uint8_t)(num << 3 | E2E__WT_VARINT);
-    return 1 + e2e__wire_put_varint(p + 1, v);
+    p[0] = (uint8_t)(num << 3 | E2E__PB_VARINT);
+    return 1 + e2e__pb_put_varint(p + 1, v);
 }
 
 static size_t
 put_key_field(uint8_t *p, uint32_t num, const uint8_t key[32])
 {
-    p[0] = (uint8_t)(num << 3 | E2E__WT_LEN);
+    p[0] = (uint8_t)(num << 3 | E2E__PB_LEN);
     p[1] = E2E_SIGNAL_PUBKEY_LEN;
     e2e_signal_pubkey_encode(p + 2, key);
     return 2 + E2E_SIGNAL_PUBKEY_LEN;
@@ -140,27 +30,27 @@ put_key_field(uint8_t *p, uint32_t num, const uint8_t key[32])
 static size_t
 put_len_head(uint8_t *p, uint32_t num, size_t n)
 {
-    p[0] = (uint8_t)(num << 3 | E2E__WT_LEN);
-    return 1 + e2e__wire_put_varint(p + 1, n);
+    p[0] = (uint8_t)(num << 3 | E2E__PB_LEN);
+    return 1 + e2e__pb_put_varint(p + 1, n);
 }
 
 /* ---- field checks shared by the parsers ------------------------------------------------------ */
 
 static int
-bad_wire_type(struct e2e_report *why, const char *msg, const struct e2e__wire_field *f)
+bad_wire_type(struct e2e_report *why, const char *msg, const struct e2e__pb_field *f)
 {
     return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed", "%s: field %u has wire type %u",
                            msg, f->num, f->wt);
 }
 
 static int
-want(const struct e2e__wire_field *f, uint32_t wt)
+want(const struct e2e__pb_field *f, unsigned wt)
 {
     return f->wt == wt;
 }
 
 static int
-key_field(uint8_t out[32], const struct e2e__wire_field *f, struct e2e_report *why,
+key_field(uint8_t out[32], const struct e2e__pb_field *f, struct e2e_report *why,
           const char *what)
 {
     if (e2e_signal_pubkey_decode(out, f->p, f->n) != E2E_OK)
@@ -183,22 +73,22 @@ check_version(uint8_t b, struct e2e_report *why, const char *msg)
 /* ---- SignalMessage --------------------------------------------------------------------------- */
 
 static int
-signal_fields(struct e2e__parsed_msg *m, struct e2e__wire_pb *r, unsigned *seen,
-              struct e2e__wire_field *key, struct e2e_report *why)
+signal_fields(struct e2e__parsed_msg *m, struct e2e_reader *r, unsigned *seen,
+              struct e2e__pb_field *key, struct e2e_report *why)
 {
-    struct e2e__wire_field f;
+    struct e2e__pb_field f;
     int rc;
-    while ((rc = e2e__wire_pb_next(r, &f)) == 1) {
+    while ((rc = e2e__pb_next(r, &f)) == 1) {
         switch (f.num) {
         case 1:
-            if (!want(&f, E2E__WT_LEN))
+            if (!want(&f, E2E__PB_LEN))
                 return bad_wire_type(why, "SignalMessage", &f);
             *key = f; /* the last occurrence counts: decoded after the loop */
             *seen |= 1;
             break;
         case 2:
         case 3:
-            if (!want(&f, E2E__WT_VARINT))
+            if (!want(&f, E2E__PB_VARINT))
                 return bad_wire_type(why, "SignalMessage", &f);
             if (f.num == 2)
                 m->counter = (uint32_t)f.v;
@@ -207,7 +97,7 @@ signal_fields(struct e2e__parsed_msg *m, struct e2e__wire_pb *r, unsigned *seen,
             *seen |= 1u << (f.num - 1);
             break;
         case 4:
-            if (!want(&f, E2E__WT_LEN))
+            if (!want(&f, E2E__PB_LEN))
                 return bad_wire_type(why, "SignalMessage", &f);
             m->ciphertext = f.p;
             m->ciphertext_len = f.n;
@@ -232,8 +122,9 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "SignalMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "SignalMessage"));
-    struct e2e__wire_pb r = {msg + 1, n - 1 - E2E_SIGNAL_MAC_LEN, 0};
-    struct e2e__wire_field key = {0};
+    struct e2e_reader r;
+    e2e_reader_init(&r, msg + 1, n - 1 - E2E_SIGNAL_MAC_LEN);
+    struct e2e__pb_field key = {0};
     unsigned seen = 0;
     E2E_TRY(signal_fields(m, &r, &seen, &key, why));
     /* libsignal-protocol-c requires ratchetKey, counter and ciphertext; previousCounter is
@@ -253,8 +144,8 @@ e2e__wire_parse_signal(struct e2e__parsed_msg *m, const uint8_t *msg, size_t n,
 size_t
 e2e__wire_signal_head_len(uint32_t counter, uint32_t previous_counter, size_t ct_len)
 {
-    return 1 + (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__wire_varint_len(counter) + 1 +
-           e2e__wire_varint_len(previous_counter) + 1 + e2e__wire_varint_len(ct_len);
+    return 1 + (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__pb_varint_len(counter) + 1 +
+           e2e__pb_varint_len(previous_counter) + 1 + e2e__pb_varint_len(ct_len);
 }
 
 size_t
@@ -273,15 +164,15 @@ e2e__wire_signal_head(uint8_t *out, const uint8_t ratchet_pub[32], uint32_t coun
 /* ---- PreKeySignalMessage --------------------------------------------------------------------- */
 
 static int
-prekey_field(struct e2e__parsed_prekey *p, const struct e2e__wire_field *f, unsigned *seen,
-             struct e2e__wire_field keys[2], const uint8_t **inner, size_t *inner_len,
+prekey_field(struct e2e__parsed_prekey *p, const struct e2e__pb_field *f, unsigned *seen,
+             struct e2e__pb_field keys[2], const uint8_t **inner, size_t *inner_len,
              struct e2e_report *why)
 {
     struct e2e_signal_prekey_header *h = &p->h;
     int is_len = f->num >= 2 && f->num <= 4;
     if (f->num < 1 || f->num > 6)
         return E2E_OK;
-    if (!want(f, is_len ? E2E__WT_LEN : E2E__WT_VARINT))
+    if (!want(f, is_len ? E2E__PB_LEN : E2E__PB_VARINT))
         return bad_wire_type(why, "PreKeySignalMessage", f);
     *seen |= 1u << f->num;
     switch (f->num) {
@@ -315,14 +206,15 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "PreKeySignalMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "PreKeySignalMessage"));
-    struct e2e__wire_pb r = {msg + 1, n - 1, 0};
-    struct e2e__wire_field f;
+    struct e2e_reader r;
+    e2e_reader_init(&r, msg + 1, n - 1);
+    struct e2e__pb_field f;
     const uint8_t *inner = NULL;
     size_t inner_len = 0;
-    struct e2e__wire_field keys[2] = {{0}, {0}};
+    struct e2e__pb_field keys[2] = {{0}, {0}};
     unsigned seen = 0;
     int rc;
-    while ((rc = e2e__wire_pb_next(&r, &f)) == 1)
+    while ((rc = e2e__pb_next(&r, &f)) == 1)
         E2E_TRY(prekey_field(p, &f, &seen, keys, &inner, &inner_len, why));
     if (rc < 0)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
@@ -344,9 +236,9 @@ e2e__wire_parse_prekey(struct e2e__parsed_prekey *p, const uint8_t *msg, size_t 
 size_t
 e2e__wire_prekey_head_len(const struct e2e_signal_prekey_header *h, size_t inner_len)
 {
-    size_t k = 1 + 2 * (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__wire_varint_len(inner_len);
+    size_t k = 1 + 2 * (2 + E2E_SIGNAL_PUBKEY_LEN) + 1 + e2e__pb_varint_len(inner_len);
     if (h->has_one_time_prekey)
-        k += 1 + e2e__wire_varint_len(h->one_time_prekey_id);
+        k += 1 + e2e__pb_varint_len(h->one_time_prekey_id);
     return k;
 }
 
@@ -366,7 +258,7 @@ e2e__wire_prekey_head(uint8_t *out, const struct e2e_signal_prekey_header *h, si
 size_t
 e2e__wire_prekey_tail_len(const struct e2e_signal_prekey_header *h)
 {
-    return 2 + e2e__wire_varint_len(h->registration_id) + e2e__wire_varint_len(h->signed_prekey_id);
+    return 2 + e2e__pb_varint_len(h->registration_id) + e2e__pb_varint_len(h->signed_prekey_id);
 }
 
 size_t
@@ -387,14 +279,15 @@ e2e__wire_parse_skmsg(struct e2e__parsed_skmsg *m, const uint8_t *msg, size_t n,
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "malformed",
                                "SenderKeyMessage of %zu bytes is too short", n);
     E2E_TRY(check_version(msg[0], why, "SenderKeyMessage"));
-    struct e2e__wire_pb r = {msg + 1, n - 1 - E2E_SIGNAL_SIG_LEN, 0};
-    struct e2e__wire_field f;
+    struct e2e_reader r;
+    e2e_reader_init(&r, msg + 1, n - 1 - E2E_SIGNAL_SIG_LEN);
+    struct e2e__pb_field f;
     unsigned seen = 0;
     int rc;
-    while ((rc = e2e__wire_pb_next(&r, &f)) == 1) {
+    while ((rc = e2e__pb_next(&r, &f)) == 1) {
         if (f.num < 1 || f.num > 3)
             continue;
-        if (!want(&f, f.num == 3 ? E2E__WT_LEN : E2E__WT_VARINT))
+        if (!want(&f, f.num == 3 ? E2E__PB_LEN : E2E__PB_VARINT))
             return bad_wire_type(why, "SenderKeyMessage", &f);
         seen |= 1u << f.num;
         if (f.num == 1)
@@ -422,8 +315,8 @@ e2e__wire_parse_skmsg(struct e2e__parsed_skmsg *m, const uint8_t *msg, size_t n,
 size_t
 e2e__wire_skmsg_head_len(uint32_t key_id, uint32_t iteration, size_t ct_len)
 {
-    return 1 + 1 + e2e__wire_varint_len(key_id) + 1 + e2e__wire_varint_len(iteration) + 1 +
-           e2e__wire_varint_len(ct_len);
+    return 1 + 1 + e2e__pb_varint_len(key_id) + 1 + e2e__pb_varint_len(iteration) + 1 +
+           e2e__pb_varint_len(ct_len);
 }
 
 size_t

@@ -14,28 +14,7 @@
 
 #include <e2ekit/signal.h>
 
-/* ---- protobuf scanning ----------------------------------------------------------------------- */
-
-enum { E2E__WT_VARINT = 0, E2E__WT_64 = 1, E2E__WT_LEN = 2, E2E__WT_32 = 5 };
-
-struct e2e__wire_field {
-    uint32_t num;
-    uint32_t wt;
-    uint64_t v;       /* varint value */
-    const uint8_t *p; /* length-delimited payload */
-    size_t n;
-};
-struct e2e__wire_pb {
-    const uint8_t *p;
-    size_t len, pos;
-};
-/* 1: a field was read; 0: end of input; E2E_ERR_MALFORMED: bad tag, truncated field, group or
- * reserved wire type. */
-int e2e__wire_pb_next(struct e2e__wire_pb *r, struct e2e__wire_field *f);
-
-size_t e2e__wire_varint_len(uint64_t v);
-/* Writes a varint, returns its length. */
-size_t e2e__wire_put_varint(uint8_t *p, uint64_t v);
+/* Fields are read and written with the shared protobuf codec, src/codec/pb.h. */
 
 /* ---- SignalMessage --------------------------------------------------------------------------- */
 

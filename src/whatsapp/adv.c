@@ -11,7 +11,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "whatsapp/adv_internal.h"
-#include "whatsapp/pb.h"
+#include "codec/pb.h"
 
 void
 e2e_wa_identity_from_private(struct e2e_wa_identity *id, const uint8_t priv[32])
@@ -49,9 +49,9 @@ e2e_wa_device_identity_encode(uint8_t *out, size_t cap, size_t *len,
 }
 
 static int
-varint_field(const struct pb_field *f, uint64_t max, uint64_t *out)
+varint_field(const struct e2e__pb_field *f, uint64_t max, uint64_t *out)
 {
-    if (f->wt != PB_VARINT || f->v > max)
+    if (f->wt != E2E__PB_VARINT || f->v > max)
         return E2E_ERR_MALFORMED;
     *out = f->v;
     return E2E_OK;
@@ -63,7 +63,7 @@ e2e_wa_device_identity_decode(struct e2e_wa_device_identity *id, const uint8_t *
 {
     struct e2e_wa_device_identity t = {0};
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     uint64_t v = 0;
     e2e_reader_init(&r, p, n);
@@ -93,9 +93,9 @@ e2e_wa_device_identity_decode(struct e2e_wa_device_identity *id, const uint8_t *
 /* ---- ADVSignedDeviceIdentity -------------------------------------------------------------- */
 
 static int
-take_bytes(const struct pb_field *f, const uint8_t **p, size_t *n)
+take_bytes(const struct e2e__pb_field *f, const uint8_t **p, size_t *n)
 {
-    if (f->wt != PB_LEN)
+    if (f->wt != E2E__PB_LEN)
         return E2E_ERR_MALFORMED;
     *p = f->p;
     *n = f->n;
@@ -106,7 +106,7 @@ int
 e2e__adv_signed_identity_parse(struct adv_signed_identity *s, const uint8_t *p, size_t n)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     memset(s, 0, sizeof *s);
     e2e_reader_init(&r, p, n);
@@ -249,7 +249,7 @@ static int
 hmac_msg_parse(struct adv_hmac_msg *m, const uint8_t *p, size_t n)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     memset(m, 0, sizeof *m);
     e2e_reader_init(&r, p, n);

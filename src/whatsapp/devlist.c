@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "whatsapp/adv_internal.h"
-#include "whatsapp/pb.h"
+#include "codec/pb.h"
 
 #define DEVLIST_MAGIC   0x5741444cu /* "WADL" */
 #define DEVLIST_VERSION 1
@@ -127,7 +127,7 @@ static int
 signed_list_parse(struct signed_list *s, const uint8_t *p, size_t n)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     memset(s, 0, sizeof *s);
     e2e_reader_init(&r, p, n);
@@ -136,7 +136,7 @@ signed_list_parse(struct signed_list *s, const uint8_t *p, size_t n)
         size_t *dn = f.num == 1 ? &s->details_len : f.num == 2 ? &s->sig_len : &s->key_len;
         if (f.num < 1 || f.num > 3)
             continue;
-        bad |= f.wt != PB_LEN;
+        bad |= f.wt != E2E__PB_LEN;
         *dst = f.p;
         *dn = f.n;
     }
@@ -167,12 +167,12 @@ static int
 details_decode(struct e2e_wa_devlist *l, const uint8_t *p, size_t n)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     memset(l, 0, sizeof *l);
     e2e_reader_init(&r, p, n);
     while ((rc = e2e__pb_next(&r, &f)) == 1) {
-        int vbad = f.wt != PB_VARINT;
+        int vbad = f.wt != E2E__PB_VARINT;
         if (f.num == 1)
             l->raw_id = (uint32_t)f.v, bad |= vbad || f.v > UINT32_MAX;
         else if (f.num == 2)

@@ -11,7 +11,7 @@
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "whatsapp/pb.h"
+#include "codec/pb.h"
 
 /* Message field numbers (wm WAWebProtobufsE2E.proto). */
 enum {
@@ -203,18 +203,18 @@ e2e_wa_plaintext_build(uint8_t *out, size_t cap, size_t *len, const e2e_ctx *ctx
 /* ---- parsing ------------------------------------------------------------------------------ */
 
 static int
-fixed_bytes(const struct pb_field *f, uint8_t *out, size_t n)
+fixed_bytes(const struct e2e__pb_field *f, uint8_t *out, size_t n)
 {
-    if (f->wt != PB_LEN || f->n != n)
+    if (f->wt != E2E__PB_LEN || f->n != n)
         return E2E_ERR_MALFORMED;
     memcpy(out, f->p, n);
     return E2E_OK;
 }
 
 static int
-view(const struct pb_field *f, const char **p, size_t *n)
+view(const struct e2e__pb_field *f, const char **p, size_t *n)
 {
-    if (f->wt != PB_LEN)
+    if (f->wt != E2E__PB_LEN)
         return E2E_ERR_MALFORMED;
     *p = (const char *)f->p;
     *n = f->n;
@@ -222,11 +222,11 @@ view(const struct pb_field *f, const char **p, size_t *n)
 }
 
 static int
-parse_media(struct e2e_wa_media_ref *m, const struct pb_field *outer, int type)
+parse_media(struct e2e_wa_media_ref *m, const struct e2e__pb_field *outer, int type)
 {
     const struct media_fields *mf = type == E2E_WA_MEDIA_AUDIO ? &audio_fields : &document_fields;
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     unsigned seen = 0;
     memset(m, 0, sizeof *m);
@@ -238,7 +238,7 @@ parse_media(struct e2e_wa_media_ref *m, const struct pb_field *outer, int type)
         else if (f.num == mf->sha)
             bad |= fixed_bytes(&f, m->file_sha256, 32), seen |= 1;
         else if (f.num == mf->length)
-            bad |= f.wt != PB_VARINT, m->file_length = f.v;
+            bad |= f.wt != E2E__PB_VARINT, m->file_length = f.v;
         else if (f.num == mf->key)
             bad |= fixed_bytes(&f, m->media_key, 32), seen |= 2;
         else if (f.num == mf->enc_sha)
@@ -250,10 +250,10 @@ parse_media(struct e2e_wa_media_ref *m, const struct pb_field *outer, int type)
 }
 
 static int
-parse_call(struct e2e_wa_call_offer *c, const struct pb_field *outer)
+parse_call(struct e2e_wa_call_offer *c, const struct e2e__pb_field *outer)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     unsigned seen = 0;
     memset(c, 0, sizeof *c);
@@ -264,9 +264,9 @@ parse_call(struct e2e_wa_call_offer *c, const struct pb_field *outer)
         else if (f.num == CALL_ID)
             bad |= fixed_bytes(&f, c->call_id, 16), seen |= 2;
         else if (f.num == CALL_PROFILE)
-            bad |= f.wt != PB_VARINT || f.v > 255, c->profile = (uint32_t)f.v, seen |= 4;
+            bad |= f.wt != E2E__PB_VARINT || f.v > 255, c->profile = (uint32_t)f.v, seen |= 4;
         else if (f.num == CALL_EPOCH)
-            bad |= f.wt != PB_VARINT || f.v > UINT32_MAX, c->epoch = (uint32_t)f.v;
+            bad |= f.wt != E2E__PB_VARINT || f.v > UINT32_MAX, c->epoch = (uint32_t)f.v;
     }
     if (rc < 0 || bad || seen != 7) {
         e2e_wipe(c, sizeof *c);
@@ -276,10 +276,10 @@ parse_call(struct e2e_wa_call_offer *c, const struct pb_field *outer)
 }
 
 static int
-parse_skdm(struct e2e_wa_content *c, const struct pb_field *outer)
+parse_skdm(struct e2e_wa_content *c, const struct e2e__pb_field *outer)
 {
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc, bad = 0;
     e2e_reader_init(&r, outer->p, outer->n);
     while ((rc = e2e__pb_next(&r, &f)) == 1) {
@@ -292,25 +292,25 @@ parse_skdm(struct e2e_wa_content *c, const struct pb_field *outer)
 }
 
 static int
-parse_dci(struct e2e_wa_dci *d, const struct pb_field *ctxinfo, int *has)
+parse_dci(struct e2e_wa_dci *d, const struct e2e__pb_field *ctxinfo, int *has)
 {
     struct e2e_reader r, r2;
-    struct pb_field f, g;
+    struct e2e__pb_field f, g;
     int rc, rc2, bad = 0;
     e2e_reader_init(&r, ctxinfo->p, ctxinfo->n);
     while ((rc = e2e__pb_next(&r, &f)) == 1) {
         if (f.num != 1)
             continue;
-        if (f.wt != PB_LEN)
+        if (f.wt != E2E__PB_LEN)
             return E2E_ERR_MALFORMED;
         memset(d, 0, sizeof *d);
         *has = 1;
         e2e_reader_init(&r2, f.p, f.n);
         while ((rc2 = e2e__pb_next(&r2, &g)) == 1) {
             if (g.num == DLM_SENDER_TS)
-                bad |= g.wt != PB_VARINT, d->sender_timestamp = g.v;
+                bad |= g.wt != E2E__PB_VARINT, d->sender_timestamp = g.v;
             else if (g.num == DLM_RECIPIENT_TS)
-                bad |= g.wt != PB_VARINT, d->recipient_timestamp = g.v;
+                bad |= g.wt != E2E__PB_VARINT, d->recipient_timestamp = g.v;
             else if (g.num == DLM_SENDER_IDX)
                 bad |= e2e__pb_packed_u32(&g, d->sender_indexes, E2E_WA_MAX_INDEXES,
                                           &d->n_sender) != 0;
@@ -325,10 +325,10 @@ parse_dci(struct e2e_wa_dci *d, const struct pb_field *ctxinfo, int *has)
 }
 
 struct msg_fields {
-    struct pb_field content[5]; /* conversation, skdm, document, audio, call */
+    struct e2e__pb_field content[5]; /* conversation, skdm, document, audio, call */
     unsigned nkinds;
     int kind_index;
-    struct pb_field dsm, ctxinfo;
+    struct e2e__pb_field dsm, ctxinfo;
     int has_dsm, has_ctx;
 };
 
@@ -338,13 +338,13 @@ scan_message(struct msg_fields *m, const uint8_t *p, size_t n)
     static const uint32_t kinds[5] = {MSG_CONVERSATION, MSG_SKDM, MSG_DOCUMENT, MSG_AUDIO,
                                       MSG_CALL};
     struct e2e_reader r;
-    struct pb_field f;
+    struct e2e__pb_field f;
     int rc;
     memset(m, 0, sizeof *m);
     m->kind_index = -1;
     e2e_reader_init(&r, p, n);
     while ((rc = e2e__pb_next(&r, &f)) == 1) {
-        if (f.wt != PB_LEN)
+        if (f.wt != E2E__PB_LEN)
             continue; /* every field we read here is length-delimited */
         for (int k = 0; k < 5; k++) {
             if (f.num != kinds[k])
@@ -372,7 +372,7 @@ parse_content(struct e2e_wa_content *c, const struct msg_fields *m, struct e2e_r
     if (m->nkinds > 1)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "content",
                                "the message carries more than one kind of content");
-    const struct pb_field *f = &m->content[m->kind_index];
+    const struct e2e__pb_field *f = &m->content[m->kind_index];
     int rc = E2E_OK;
     switch (m->kind_index) {
     case 0:
@@ -407,13 +407,13 @@ static int
 unwrap_device_sent(struct e2e_wa_plaintext *pt, struct msg_fields *m, struct e2e_report *why)
 {
     struct e2e_reader r;
-    struct pb_field f, inner = {0};
+    struct e2e__pb_field f, inner = {0};
     int rc, has_inner = 0;
     e2e_reader_init(&r, m->dsm.p, m->dsm.n);
     while ((rc = e2e__pb_next(&r, &f)) == 1) {
-        if (f.num == 1 && f.wt == PB_LEN)
+        if (f.num == 1 && f.wt == E2E__PB_LEN)
             pt->sent_to = (const char *)f.p, pt->sent_to_len = f.n;
-        else if (f.num == 2 && f.wt == PB_LEN)
+        else if (f.num == 2 && f.wt == E2E__PB_LEN)
             inner = f, has_inner = 1;
     }
     struct msg_fields im;

@@ -12,6 +12,7 @@
 #include <e2ekit/signal.h>
 
 #include "pair.h"
+#include "codec/pb.h"
 #include "signal/wire.h"
 #include "test.h"
 
@@ -176,7 +177,7 @@ test_prekey_message(void)
     CHECK_OK(e2e__wire_parse_prekey(&pp, msg, n, NULL));
     size_t ct_at = (size_t)(pp.inner.ciphertext - msg);
     size_t reg_at = (size_t)(pp.inner.data - msg) + pp.inner.len; /* registrationId follows */
-    size_t reg_end = reg_at + 1 + e2e__wire_varint_len(pp.h.registration_id);
+    size_t reg_end = reg_at + 1 + e2e__pb_varint_len(pp.h.registration_id);
     CHECK_EQ(msg[reg_at], 0x28);
     struct snap s0, p0;
     snap_session(&s0, b.s);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "WhisperTextProtocol.pb-c.h"
+#include "codec/pb.h"
 #include "signal/wire.h"
 #include "test.h"
 
@@ -159,7 +160,7 @@ test_encode_skmsg(void)
 static size_t
 put_varint(uint8_t *p, uint64_t v, int overlong)
 {
-    size_t n = e2e__wire_put_varint(p, v);
+    size_t n = e2e__pb_put_varint(p, v);
     while (overlong-- > 0 && n < 10) { /* same value, more bytes */
         p[n - 1] |= 0x80;
         p[n++] = 0;
