@@ -706,9 +706,7 @@ run_media(struct cli *c, const struct cli_args *a)
     if (!rc) {
         e2e_viber_media_init_key(&m, key, (uint8_t)dir);
         if (len >= 4) { /* the sender is at this ROC with this packet's sequence number */
-            m.roc = (uint32_t)roc;
-            m.s_l = (uint16_t)(pkt[2] << 8 | pkt[3]);
-            m.started = 1;
+            e2e_replay_commit(&m.rw, (uint64_t)roc << 16 | (uint16_t)(pkt[2] << 8 | pkt[3]));
         }
         int e = e2e_viber_media_protect(&m, pkt, len, len + E2E_VIBER_MEDIA_TAG_LEN, &out);
         e2e_viber_media_wipe(&m);

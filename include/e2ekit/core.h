@@ -143,6 +143,32 @@ E2E_API int e2e_ct_equal(const void *a, const void *b, size_t n);
 /* 1 if all n bytes are zero; time depends only on n. */
 E2E_API int e2e_ct_is_zero(const void *p, size_t n);
 
+/* ---- replay windows ------------------------------------------------------------------------- */
+
+/*
+ * A sliding window of accepted sequence numbers, as RFC 4303 section 3.4.3 and RFC 3711
+ * section 3.3.2 describe it: the highest number accepted and a bitmap of the ones below it.
+ * Plain data; all zero is an empty window. Check before authenticating a packet, commit only
+ * after (decrypt-then-commit). Each protocol keeps its own policy on top (window size, how far
+ * ahead a number may jump).
+ */
+#define E2E_REPLAY_WINDOW_MAX 128
+struct e2e_replay_window {
+    uint64_t top;     /* the highest number accepted */
+    uint64_t bits[2]; /* bit i (of 128): top - i was accepted */
+    uint32_t have;    /* anything accepted yet */
+};
+enum e2e_replay_verdict {
+    E2E_REPLAY_NEW = 0,     /* never seen, inside or above the window */
+    E2E_REPLAY_SEEN = 1,    /* accepted before */
+    E2E_REPLAY_TOO_OLD = 2, /* below the window: cannot tell, so refuse */
+};
+/* Classifies seq against a window of `size` entries (1..E2E_REPLAY_WINDOW_MAX) below the top.
+ * Changes nothing. */
+E2E_API int e2e_replay_check(const struct e2e_replay_window *w, uint64_t seq, unsigned size);
+/* Records seq as accepted, sliding the window up when seq is above the top. */
+E2E_API void e2e_replay_commit(struct e2e_replay_window *w, uint64_t seq);
+
 /* ---- codecs (constant-time in the data: safe for key material) ------------------------------ */
 
 /* Lower-case hex with a terminating NUL; needs out_cap >= 2n + 1. */

@@ -490,10 +490,9 @@ struct e2e_viber_media {
     e2e_hmac_sha256_ctx auth;
     uint32_t ssrc;
     int ssrc_set;
-    uint32_t roc;
-    uint16_t s_l; /* highest sequence number seen (receiver) or sent (sender) */
-    int started;
-    uint64_t window[2]; /* bit i: packet (highest index - i) received */
+    /* packet indexes (ROC << 16 | SEQ) sent or received: the top is the highest, whose ROC
+     * and SEQ the RFC 3711 estimate starts from */
+    struct e2e_replay_window rw;
 };
 enum e2e_viber_media_dir { E2E_VIBER_MEDIA_SEND = 1, E2E_VIBER_MEDIA_RECV = 2 };
 /* E2E_ERR_STATE unless the call is keyed. */

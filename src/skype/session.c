@@ -11,13 +11,11 @@
 #include "core/util.h"
 #include "skype/skype_internal.h"
 
-#define WINDOW_WORDS (E2E_SKYPE_REPLAY_WINDOW / 64)
+_Static_assert(E2E_SKYPE_REPLAY_WINDOW <= E2E_REPLAY_WINDOW_MAX, "window too large");
 
 struct stream {
-    uint64_t next_seq;             /* to send; 2^32 when spent */
-    uint32_t top;                  /* highest sequence number accepted */
-    uint8_t have;                  /* anything accepted yet */
-    uint64_t window[WINDOW_WORDS]; /* bit i of the window: top - i was accepted */
+    uint64_t next_seq;           /* to send; 2^32 when spent */
+    struct e2e_replay_window rw; /* sequence numbers accepted (32-bit) */
 };
 
 struct e2e_skype_session {
@@ -230,62 +228,26 @@ e2e_skype_session_encrypt(e2e_skype_session *s, const e2e_ctx *ctx, unsigned str
 
 /* ---- replay window -------------------------------------------------------------------------- */
 
-static int
-window_bit(const struct stream *st, uint32_t back)
-{
-    return (int)(st->window[back / 64] >> (back % 64) & 1u);
-}
-
-/* Whether seq may be accepted; nothing changes. */
+/* Whether seq may be accepted; nothing changes. On top of the shared window, Skype's policy:
+ * 128 packets back, at most E2E_SKYPE_MAX_JUMP ahead. */
 static int
 replay_check(const struct stream *st, uint32_t seq, struct e2e_report *why)
 {
-    if (!st->have)
-        return E2E_OK;
-    if (seq > st->top) {
-        if (seq - st->top > E2E_SKYPE_MAX_JUMP)
-            return e2e_report_fail(why, E2E_ERR_TOO_FAR, "too_far",
-                                   "sequence %u is more than %u ahead of %u", seq,
-                                   E2E_SKYPE_MAX_JUMP, st->top);
-        return E2E_OK;
-    }
-    uint32_t back = st->top - seq;
-    if (back >= E2E_SKYPE_REPLAY_WINDOW)
+    if (st->rw.have && seq > st->rw.top && seq - st->rw.top > E2E_SKYPE_MAX_JUMP)
+        return e2e_report_fail(why, E2E_ERR_TOO_FAR, "too_far",
+                               "sequence %u is more than %u ahead of %u", seq, E2E_SKYPE_MAX_JUMP,
+                               (uint32_t)st->rw.top);
+    switch (e2e_replay_check(&st->rw, seq, E2E_SKYPE_REPLAY_WINDOW)) {
+    case E2E_REPLAY_TOO_OLD:
         return e2e_report_fail(why, E2E_ERR_DUPLICATE, "replay_window",
                                "sequence %u is older than the %u-packet window below %u", seq,
-                               E2E_SKYPE_REPLAY_WINDOW, st->top);
-    if (window_bit(st, back))
+                               E2E_SKYPE_REPLAY_WINDOW, (uint32_t)st->rw.top);
+    case E2E_REPLAY_SEEN:
         return e2e_report_fail(why, E2E_ERR_DUPLICATE, "duplicate",
                                "sequence %u was already received", seq);
-    return E2E_OK;
-}
-
-static void
-window_shift(struct stream *st, uint32_t by)
-{
-    if (by >= E2E_SKYPE_REPLAY_WINDOW) {
-        memset(st->window, 0, sizeof st->window);
-        return;
+    default:
+        return E2E_OK;
     }
-    uint32_t words = by / 64, bits = by % 64;
-    for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
-        uint64_t v = (uint32_t)i >= words ? st->window[i - (int)words] << bits : 0;
-        if (bits && (uint32_t)i > words)
-            v |= st->window[i - (int)words - 1] >> (64 - bits);
-        st->window[i] = v;
-    }
-}
-
-static void
-replay_commit(struct stream *st, uint32_t seq)
-{
-    if (!st->have || seq > st->top) {
-        window_shift(st, st->have ? seq - st->top : E2E_SKYPE_REPLAY_WINDOW);
-        st->top = seq;
-        st->have = 1;
-    }
-    uint32_t back = st->top - seq;
-    st->window[back / 64] |= (uint64_t)1 << (back % 64);
 }
 
 /* ---- decrypt -------------------------------------------------------------------------------- */
@@ -320,7 +282,7 @@ e2e_skype_session_decrypt(e2e_skype_session *s, const e2e_ctx *ctx, const uint8_
     rc = e2e_aes_icm_xor(&s->enc_recv, block0, pkt + E2E_SKYPE_HEADER_BYTES, len, pt);
     if (rc != E2E_OK)
         return e2e_report_fail(why, rc, "length", "payload too long for ICM");
-    replay_commit(st, seq);
+    e2e_replay_commit(&st->rw, seq);
     *pt_len = len;
     if (stream_out)
         *stream_out = stream;
@@ -386,10 +348,10 @@ e2e_skype_session_serialize(const e2e_skype_session *s, uint8_t *out, size_t cap
     for (size_t i = 0; i < E2E_SKYPE_MAX_STREAMS; i++) {
         const struct stream *st = &s->streams[i];
         e2e_write_u64_be(&w, st->next_seq);
-        e2e_write_u8(&w, st->have);
-        e2e_write_u32_be(&w, st->top);
-        for (size_t j = 0; j < WINDOW_WORDS; j++)
-            e2e_write_u64_be(&w, st->window[j]);
+        e2e_write_u8(&w, (uint8_t)st->rw.have);
+        e2e_write_u32_be(&w, (uint32_t)st->rw.top);
+        for (size_t j = 0; j < 2; j++)
+            e2e_write_u64_be(&w, st->rw.bits[j]);
     }
     *len = w.len;
     return w.err ? w.err : E2E_OK;
@@ -399,16 +361,16 @@ static void
 read_stream(struct e2e_reader *r, struct stream *st)
 {
     st->next_seq = e2e_read_u64_be(r);
-    st->have = e2e_read_u8(r);
-    st->top = e2e_read_u32_be(r);
+    st->rw.have = e2e_read_u8(r);
+    st->rw.top = e2e_read_u32_be(r);
     int any = 0;
-    for (size_t j = 0; j < WINDOW_WORDS; j++) {
-        st->window[j] = e2e_read_u64_be(r);
-        any |= st->window[j] != 0;
+    for (size_t j = 0; j < 2; j++) {
+        st->rw.bits[j] = e2e_read_u64_be(r);
+        any |= st->rw.bits[j] != 0;
     }
     /* canonical: a fresh stream has no window; the top is always in its own window */
-    if (st->next_seq > 0x100000000u || st->have > 1 || (!st->have && (st->top || any)) ||
-        (st->have && !(st->window[0] & 1)))
+    if (st->next_seq > 0x100000000u || st->rw.have > 1 || (!st->rw.have && (st->rw.top || any)) ||
+        (st->rw.have && !(st->rw.bits[0] & 1)))
         e2e_reader_fail(r, E2E_ERR_MALFORMED);
 }
 

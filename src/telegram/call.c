@@ -299,34 +299,6 @@ e2e_tg_call_protect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, uint32_t fl
     return E2E_OK;
 }
 
-/* tgcalls registerIncomingCounter as a 64-bit sliding window. 1 if new. */
-static int
-window_check(const struct tg_call_channel *ch, uint32_t counter, const char **why)
-{
-    if (counter > ch->max_in)
-        return 1;
-    if ((uint64_t)counter + E2E_TG_CALL_WINDOW <= ch->max_in) {
-        *why = "old";
-        return 0;
-    }
-    if (ch->window >> (ch->max_in - counter) & 1) {
-        *why = "duplicate";
-        return 0;
-    }
-    return 1;
-}
-
-static void
-window_add(struct tg_call_channel *ch, uint32_t counter)
-{
-    if (counter > ch->max_in) {
-        uint32_t shift = counter - ch->max_in;
-        ch->window = shift >= 64 ? 0 : ch->window << shift;
-        ch->max_in = counter;
-    }
-    ch->window |= 1ull << (ch->max_in - counter);
-}
-
 int
 e2e_tg_call_unprotect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, const uint8_t *pkt, size_t n,
                       uint8_t *out, size_t cap, size_t *out_len, uint32_t *seq,
@@ -350,18 +322,20 @@ e2e_tg_call_unprotect(e2e_tg_call *c, const e2e_ctx *ctx, int channel, const uin
         return rc;
     }
     uint32_t s = e2e_load32_be(out), counter = s & E2E_TG_CALL_MAX_COUNTER;
-    const char *bad = NULL;
-    if (!window_check(ch, counter, &bad)) {
-        if (bad[0] == 'o')
+    /* tgcalls registerIncomingCounter: a window of the 64 counters below the largest */
+    int verdict = e2e_replay_check(&ch->rw, counter, E2E_TG_CALL_WINDOW);
+    if (verdict != E2E_REPLAY_NEW) {
+        const char *bad = verdict == E2E_REPLAY_TOO_OLD ? "old" : "duplicate";
+        if (verdict == E2E_REPLAY_TOO_OLD)
             ch->st.dropped_old++;
         else
             ch->st.dropped_duplicate++;
         e2e_wipe(out, n - 16);
         return e2e_report_fail(why, E2E_ERR_DUPLICATE, bad,
                                "counter %u: %s (largest seen %u, window %d)", counter, bad,
-                               ch->max_in, E2E_TG_CALL_WINDOW);
+                               (uint32_t)ch->rw.top, E2E_TG_CALL_WINDOW);
     }
-    window_add(ch, counter);
+    e2e_replay_commit(&ch->rw, counter);
     ch->st.received++;
     *seq = s;
     *out_len = n - 16;

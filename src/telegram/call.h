@@ -16,8 +16,7 @@ enum tg_call_state {
 
 struct tg_call_channel {
     uint32_t counter; /* last counter sent */
-    uint32_t max_in;  /* largest counter received */
-    uint64_t window;  /* bit i: counter max_in - i was received */
+    struct e2e_replay_window rw; /* counters received (E2E_TG_CALL_WINDOW below the largest) */
     struct e2e_tg_call_stats st;
 };
 

@@ -96,42 +96,13 @@ media_xor(const struct e2e_viber_media *m, uint8_t *p, size_t n, uint32_t ssrc, 
 static int64_t
 guess_roc(const struct e2e_viber_media *m, uint16_t seq)
 {
-    if (!m->started)
+    if (!m->rw.have)
         return 0;
-    if (m->s_l < 32768)
-        return seq - m->s_l > 32768 ? (int64_t)m->roc - 1 : (int64_t)m->roc;
-    return m->s_l - 32768 > seq ? (int64_t)m->roc + 1 : (int64_t)m->roc;
-}
-
-static uint64_t
-highest(const struct e2e_viber_media *m)
-{
-    return (uint64_t)m->roc << 16 | m->s_l;
-}
-
-/* Records index as received (or sent) and slides the window. */
-static void
-media_commit(struct e2e_viber_media *m, uint64_t index)
-{
-    if (!m->started || index > highest(m)) {
-        uint64_t shift = m->started ? index - highest(m) : E2E_VIBER_MEDIA_WINDOW;
-        if (shift >= 128) {
-            m->window[0] = m->window[1] = 0;
-        } else if (shift >= 64) {
-            m->window[1] = m->window[0] << (shift - 64);
-            m->window[0] = 0;
-        } else if (shift) {
-            m->window[1] = m->window[1] << shift | m->window[0] >> (64 - shift);
-            m->window[0] <<= shift;
-        }
-        m->window[0] |= 1;
-        m->roc = (uint32_t)(index >> 16);
-        m->s_l = (uint16_t)index;
-        m->started = 1;
-    } else {
-        uint64_t d = highest(m) - index;
-        m->window[d / 64] |= 1ull << (d % 64);
-    }
+    int64_t roc = (int64_t)(m->rw.top >> 16);
+    uint16_t s_l = (uint16_t)m->rw.top;
+    if (s_l < 32768)
+        return seq - s_l > 32768 ? roc - 1 : roc;
+    return s_l - 32768 > seq ? roc + 1 : roc;
 }
 
 int
@@ -156,19 +127,9 @@ e2e_viber_media_protect(struct e2e_viber_media *m, uint8_t *pkt, size_t len, siz
     media_tag(pkt + len, m, pkt, len, (uint32_t)roc);
     m->ssrc = ssrc;
     m->ssrc_set = 1;
-    media_commit(m, (uint64_t)roc << 16 | seq);
+    e2e_replay_commit(&m->rw, (uint64_t)roc << 16 | seq);
     *out_len = len + E2E_VIBER_MEDIA_TAG_LEN;
     return E2E_OK;
-}
-
-/* Replay check of index against the window. */
-static int
-media_fresh(const struct e2e_viber_media *m, uint64_t index)
-{
-    if (!m->started || index > highest(m))
-        return 1;
-    uint64_t d = highest(m) - index;
-    return d < E2E_VIBER_MEDIA_WINDOW && !(m->window[d / 64] >> (d % 64) & 1);
 }
 
 int
@@ -191,7 +152,8 @@ e2e_viber_media_unprotect(struct e2e_viber_media *m, uint8_t *pkt, size_t len, s
                                ssrc, m->ssrc);
     int64_t roc = guess_roc(m, seq);
     uint64_t index = roc < 0 ? 0 : (uint64_t)roc << 16 | seq;
-    if (roc < 0 || roc > UINT32_MAX || !media_fresh(m, index))
+    if (roc < 0 || roc > UINT32_MAX ||
+        e2e_replay_check(&m->rw, index, E2E_VIBER_MEDIA_WINDOW) != E2E_REPLAY_NEW)
         return e2e_report_fail(why, E2E_ERR_DUPLICATE, "replay",
                                "packet %u replayed or behind the %u-packet window", seq,
                                E2E_VIBER_MEDIA_WINDOW);
@@ -201,7 +163,7 @@ e2e_viber_media_unprotect(struct e2e_viber_media *m, uint8_t *pkt, size_t len, s
     media_xor(m, pkt + h, n - h, ssrc, (uint32_t)roc, seq);
     m->ssrc = ssrc;
     m->ssrc_set = 1;
-    media_commit(m, index);
+    e2e_replay_commit(&m->rw, index);
     *out_len = n;
     return E2E_OK;
 }
