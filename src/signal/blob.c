@@ -1,32 +1,18 @@
 /*
  * Shared pieces of the versioned blobs (sessions "E2SS", sender keys "E2SG", prekeys "E2PK"):
- * the 6-byte head (magic, u16 format) and the skipped-key lists, and the AES-CBC open/seal
+ * opening a blob on its head (core/blob.h) and the skipped-key lists, and the AES-CBC open/seal
  * steps that sessions and sender keys share.
  */
 #include "core/log.h"
 #include "core/util.h"
 #include "signal/internal.h"
 
-void
-e2e__blob_head(struct e2e_writer *w, uint32_t magic, uint16_t format)
-{
-    e2e_write_u32_be(w, magic);
-    e2e_write_u16_be(w, format);
-}
-
 int
 e2e__blob_open(struct e2e_reader *r, const uint8_t *in, size_t n, uint32_t magic, uint16_t format,
                const char *what, struct e2e_report *why)
 {
     e2e_reader_init(r, in, n);
-    uint32_t m = e2e_read_u32_be(r);
-    uint16_t f = e2e_read_u16_be(r);
-    if (r->err || m != magic)
-        return e2e_report_fail(why, E2E_ERR_MALFORMED, "blob", "not a %s blob", what);
-    if (f != format)
-        return e2e_report_fail(why, E2E_ERR_UNSUPPORTED, "version",
-                               "%s blob format %u (this build reads %u)", what, f, format);
-    return E2E_OK;
+    return e2e__blob_head_read(r, magic, format, what, why);
 }
 
 void

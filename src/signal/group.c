@@ -363,7 +363,7 @@ e2e_signal_group_serialize(const e2e_signal_group *g, uint8_t *out, size_t cap, 
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__blob_head(&w, SG_MAGIC, SG_FORMAT);
+    e2e__blob_head_write(&w, SG_MAGIC, SG_FORMAT);
     e2e_write_u8(&w, (uint8_t)g->n);
     for (uint32_t i = 0; i < g->n; i++) {
         const struct gstate *st = &g->st[i];

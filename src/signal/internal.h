@@ -11,6 +11,7 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/signal.h>
 
+#include "core/blob.h"
 #include "core/bytes.h"
 
 #define E2E__VERSION_BYTE ((uint8_t)((E2E_SIGNAL_VERSION << 4) | E2E_SIGNAL_VERSION)) /* 0x33 */
@@ -156,8 +157,7 @@ void e2e__prekeys_drop(e2e_signal_prekeys *pk, uint32_t id);
 /* ---- blobs and shared cipher steps (blob.c) -------------------------------------------------- */
 
 #define E2E__SKIPPED_SIZE (4 + 32)
-void e2e__blob_head(struct e2e_writer *w, uint32_t magic, uint16_t format);
-/* Starts a reader on a blob: E2E_ERR_MALFORMED (check "blob") for another magic,
+/* Starts a reader on a blob: E2E_ERR_MALFORMED (check "magic") for another magic,
  * E2E_ERR_UNSUPPORTED (check "version") for another format. */
 int e2e__blob_open(struct e2e_reader *r, const uint8_t *in, size_t n, uint32_t magic,
                    uint16_t format, const char *what, struct e2e_report *why);

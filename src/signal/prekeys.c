@@ -315,7 +315,7 @@ e2e_signal_prekeys_serialize(const e2e_signal_prekeys *pk, uint8_t *out, size_t 
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__blob_head(&w, PK_MAGIC, PK_FORMAT);
+    e2e__blob_head_write(&w, PK_MAGIC, PK_FORMAT);
     e2e_write_u32_be(&w, pk->last_otk_id);
     e2e_write_u32_be(&w, pk->last_spk_id);
     e2e_write_u32_be(&w, pk->n_spk);

@@ -86,7 +86,7 @@ e2e_signal_session_serialize(const e2e_signal_session *s, uint8_t *out, size_t c
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__blob_head(&w, SS_MAGIC, SS_FORMAT);
+    e2e__blob_head_write(&w, SS_MAGIC, SS_FORMAT);
     e2e_write_u8(&w, (uint8_t)s->n);
     for (uint32_t i = 0; i < s->n; i++)
         write_state(&w, s->st[i]);

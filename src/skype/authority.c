@@ -362,7 +362,7 @@ e2e_skype_authority_serialize(const e2e_skype_authority *a, uint8_t *out, size_t
         return E2E_ERR_BUFFER;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__skype_write_header(&w, AU_MAGIC, AU_VERSION);
+    e2e__blob_head_write(&w, AU_MAGIC, AU_VERSION);
     e2e_write_u32_be(&w, a->lifetime_s);
     e2e_write_u32_be(&w, a->next_key_id);
     e2e_write_bytes(&w, a->table_key, sizeof a->table_key);

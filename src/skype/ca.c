@@ -92,7 +92,7 @@ e2e_skype_ca_serialize(const e2e_skype_ca *ca, uint8_t *out, size_t cap, size_t 
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__skype_write_header(&w, CA_MAGIC, CA_VERSION);
+    e2e__blob_head_write(&w, CA_MAGIC, CA_VERSION);
     e2e_write_u8(&w, (uint8_t)((ca->key_2048 != NULL) + (ca->key_1536 != NULL)));
     for (uint32_t no = E2E_SKYPE_CA_2048; no <= E2E_SKYPE_CA_1536; no++) {
         const e2e_rsa *k = e2e__skype_ca_key(ca, no);

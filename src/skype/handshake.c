@@ -508,7 +508,7 @@ e2e_skype_handshake_serialize(const e2e_skype_handshake *hs, uint8_t *out, size_
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__skype_write_header(&w, HS_MAGIC, HS_VERSION);
+    e2e__blob_head_write(&w, HS_MAGIC, HS_VERSION);
     e2e_write_u8(&w, hs->role);
     e2e_write_u8(&w, hs->mode);
     e2e_write_u8(&w, hs->state);

@@ -140,7 +140,7 @@ e2e_skype_identity_serialize(const e2e_skype_identity *id, uint8_t *out, size_t 
         return rc;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__skype_write_header(&w, ID_MAGIC, ID_VERSION);
+    e2e__blob_head_write(&w, ID_MAGIC, ID_VERSION);
     size_t name_len = strlen(id->name);
     e2e_write_u8(&w, (uint8_t)name_len);
     e2e_write_bytes(&w, (const uint8_t *)id->name, name_len);

@@ -335,7 +335,7 @@ e2e_skype_session_serialize(const e2e_skype_session *s, uint8_t *out, size_t cap
         return E2E_ERR_INVALID;
     struct e2e_writer w;
     e2e_writer_init(&w, out, cap);
-    e2e__skype_write_header(&w, SESSION_MAGIC, SESSION_VERSION);
+    e2e__blob_head_write(&w, SESSION_MAGIC, SESSION_VERSION);
     e2e_write_u8(&w, (uint8_t)s->p.mode);
     e2e_write_u8(&w, (uint8_t)s->p.role);
     e2e_write_bytes(&w, s->p.half_a, 16);

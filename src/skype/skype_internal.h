@@ -4,13 +4,9 @@
 
 #include <e2ekit/skype.h>
 
+#include "core/blob.h"
 #include "core/bytes.h"
 
-/* Versioned blob header: 4-byte magic, 16-bit version (both big-endian). */
-void e2e__skype_write_header(struct e2e_writer *w, uint32_t magic, uint16_t version);
-/* E2E_ERR_MALFORMED for another magic, E2E_ERR_UNSUPPORTED for another version. */
-int e2e__skype_read_header(struct e2e_reader *r, uint32_t magic, uint16_t version, const char *what,
-                           struct e2e_report *why);
 /* The start of every _parse: clears why, checks the arguments (args_ok), starts r on p and
  * reads the header. */
 int e2e__skype_blob_begin(struct e2e_reader *r, int args_ok, const uint8_t *p, size_t n,

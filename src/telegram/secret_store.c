@@ -9,11 +9,12 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/telegram.h>
 
+#include "core/blob.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "telegram/chat.h"
 
-#define TGCH_MAGIC   0x54474348u /* "TGCH" */
+#define TGCH_MAGIC   E2E__MAGIC('T', 'G', 'C', 'H')
 #define TGCH_VERSION 1
 
 static void
@@ -40,8 +41,7 @@ write_queue(struct e2e_writer *w, const struct tg_queue *q)
 static void
 write_chat(struct e2e_writer *w, const e2e_tg_chat *c)
 {
-    e2e_write_u32_be(w, TGCH_MAGIC);
-    e2e_write_u16_be(w, TGCH_VERSION);
+    e2e__blob_head_write(w, TGCH_MAGIC, TGCH_VERSION);
     e2e_write_u8(w, (uint8_t)c->role);
     e2e_write_u8(w, (uint8_t)c->state);
     e2e_write_u32_be(w, (uint32_t)c->my_layer);
@@ -163,10 +163,8 @@ layer_ok17(int32_t l)
 static void
 read_chat(struct e2e_reader *r, e2e_tg_chat *c)
 {
-    if (e2e_read_u32_be(r) != TGCH_MAGIC)
-        e2e_reader_fail(r, E2E_ERR_MALFORMED); /* not a secret-chat blob */
-    if (e2e_read_u16_be(r) != TGCH_VERSION)
-        e2e_reader_fail(r, E2E_ERR_UNSUPPORTED); /* a format this build does not know */
+    /* on another magic or version the reader fails, so the reads below do nothing */
+    (void)e2e__blob_head_read(r, TGCH_MAGIC, TGCH_VERSION, "secret chat", NULL);
     c->role = e2e_read_u8(r);
     c->state = e2e_read_u8(r);
     c->my_layer = (int32_t)e2e_read_u32_be(r);

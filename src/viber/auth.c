@@ -47,7 +47,7 @@ e2e_viber_auth_string_groups(char out[60], const char digits[E2E_VIBER_AUTH_DIGI
 
 #define TRUST_MAX 10000u /* accounts remembered; lookups are linear */
 
-static const char trust_magic[4] = {'V', 'B', 'T', 'R'};
+static const uint32_t trust_magic = E2E__MAGIC('V', 'B', 'T', 'R');
 
 struct trust_entry {
     char account[E2E_VIBER_ACCOUNT_MAX + 1];
@@ -207,8 +207,7 @@ e2e_viber_trust_serialize(const e2e_viber_trust *t, uint8_t *out, size_t cap, si
     for (unsigned i = 0; i < t->n; i++)
         need += 1 + strlen(t->e[i].account) + 32 + 1;
     E2E_TRY(e2e__vb_serialize_begin(&w, out, cap, need, len));
-    e2e_write_bytes(&w, (const uint8_t *)trust_magic, 4);
-    e2e_write_u16_be(&w, VB_STATE_VERSION);
+    e2e__blob_head_write(&w, trust_magic, VB_STATE_VERSION);
     e2e_write_u32_be(&w, t->n);
     for (unsigned i = 0; i < t->n; i++) {
         size_t n = strlen(t->e[i].account);
@@ -246,7 +245,7 @@ static int
 trust_read(struct e2e_reader *r, void *obj, struct e2e_report *why)
 {
     e2e_viber_trust *t = obj;
-    E2E_TRY(e2e__vb_read_magic(r, trust_magic, "trust store", why));
+    E2E_TRY(e2e__blob_head_read(r, trust_magic, VB_STATE_VERSION, "viber trust store", why));
     uint32_t n = e2e_read_u32_be(r);
     if (r->err || n > TRUST_MAX || n > e2e_reader_left(r) / 35)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "count", "trust: %u entries", n);

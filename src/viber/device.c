@@ -6,7 +6,7 @@
 
 #include "viber/viber_internal.h"
 
-static const char device_magic[4] = {'V', 'B', 'D', 'V'};
+static const uint32_t device_magic = E2E__MAGIC('V', 'B', 'D', 'V');
 
 static int
 device_alloc(e2e_viber_device **out, const uint8_t udid[16], int role)
@@ -254,8 +254,7 @@ e2e_viber_device_serialize(const e2e_viber_device *d, uint8_t *out, size_t cap, 
 {
     struct e2e_writer w;
     E2E_TRY(e2e__vb_serialize_begin(&w, out, cap, device_size(d), len));
-    e2e_write_bytes(&w, (const uint8_t *)device_magic, 4);
-    e2e_write_u16_be(&w, VB_STATE_VERSION);
+    e2e__blob_head_write(&w, device_magic, VB_STATE_VERSION);
     e2e_write_bytes(&w, d->udid, 16);
     e2e_write_u8(&w, (uint8_t)d->role);
     e2e_write_u8(&w, (uint8_t)d->has_id);
@@ -303,7 +302,7 @@ static int
 device_read(struct e2e_reader *r, void *obj, struct e2e_report *why)
 {
     e2e_viber_device *d = obj;
-    E2E_TRY(e2e__vb_read_magic(r, device_magic, "device", why));
+    E2E_TRY(e2e__blob_head_read(r, device_magic, VB_STATE_VERSION, "viber device", why));
     e2e_read_bytes(r, d->udid, 16);
     d->role = e2e_read_u8(r);
     d->has_id = e2e_read_u8(r);

@@ -18,7 +18,7 @@
 #define RING        (E2E_VIBER_GROUP_WINDOW + 1) /* the window of past keys plus the next position */
 #define GROUP_FIXED (2 + 16 + 4 + 4 + 16 + 4)
 
-static const char group_magic[4] = {'V', 'B', 'G', 'R'};
+static const uint32_t group_magic = E2E__MAGIC('V', 'B', 'G', 'R');
 
 struct vb_slot {
     uint8_t key[32];
@@ -447,8 +447,7 @@ e2e_viber_group_serialize(const e2e_viber_group *g, uint8_t *out, size_t cap, si
     struct e2e_writer w;
     size_t need = 4 + 2 + 32 + 1 + epoch_size(&g->cur) + (g->prev.used ? epoch_size(&g->prev) : 0);
     E2E_TRY(e2e__vb_serialize_begin(&w, out, cap, need, len));
-    e2e_write_bytes(&w, (const uint8_t *)group_magic, 4);
-    e2e_write_u16_be(&w, VB_STATE_VERSION);
+    e2e__blob_head_write(&w, group_magic, VB_STATE_VERSION);
     e2e_write_bytes(&w, g->id, 16);
     e2e_write_bytes(&w, g->me, 16);
     e2e_write_u8(&w, g->prev.used ? 2 : 1);
@@ -483,7 +482,7 @@ static int
 group_read(struct e2e_reader *r, void *obj, struct e2e_report *why)
 {
     e2e_viber_group *g = obj;
-    E2E_TRY(e2e__vb_read_magic(r, group_magic, "group", why));
+    E2E_TRY(e2e__blob_head_read(r, group_magic, VB_STATE_VERSION, "viber group", why));
     e2e_read_bytes(r, g->id, 16);
     e2e_read_bytes(r, g->me, 16);
     unsigned n = e2e_read_u8(r);

@@ -159,22 +159,6 @@ e2e__vb_read_header(struct e2e_reader *r, uint8_t type, const char *what, struct
 }
 
 int
-e2e__vb_read_magic(struct e2e_reader *r, const char magic[4], const char *what,
-                   struct e2e_report *why)
-{
-    uint8_t m[4];
-    e2e_read_bytes(r, m, 4);
-    uint16_t v = e2e_read_u16_be(r);
-    if (r->err || memcmp(m, magic, 4) != 0)
-        return e2e_report_fail(why, E2E_ERR_MALFORMED, "magic", "%s: not a %.4s blob", what, magic);
-    if (v != VB_STATE_VERSION)
-        return e2e_report_fail(why, E2E_ERR_UNSUPPORTED, "version",
-                               "%s: blob version %u, this library reads version %u", what, v,
-                               VB_STATE_VERSION);
-    return E2E_OK;
-}
-
-int
 e2e__vb_serialize_begin(struct e2e_writer *w, uint8_t *out, size_t cap, size_t need, size_t *len)
 {
     if (len)

@@ -8,7 +8,7 @@
 
 #include "viber/viber_internal.h"
 
-static const char pool_magic[4] = {'V', 'B', 'P', 'P'};
+static const uint32_t pool_magic = E2E__MAGIC('V', 'B', 'P', 'P');
 
 struct e2e_viber_prekey_pool {
     uint8_t udid[16];
@@ -131,8 +131,7 @@ e2e_viber_prekey_pool_serialize(const e2e_viber_prekey_pool *p, uint8_t *out, si
     struct e2e_writer w;
     size_t need = 4 + 2 + 16 + 4 + 2 + (size_t)p->count * (4 + 32 + 32 + 64);
     E2E_TRY(e2e__vb_serialize_begin(&w, out, cap, need, len));
-    e2e_write_bytes(&w, (const uint8_t *)pool_magic, 4);
-    e2e_write_u16_be(&w, VB_STATE_VERSION);
+    e2e__blob_head_write(&w, pool_magic, VB_STATE_VERSION);
     e2e_write_bytes(&w, p->udid, 16);
     e2e_write_u32_be(&w, p->max_id);
     e2e_write_u16_be(&w, (uint16_t)p->count);
@@ -149,7 +148,7 @@ static int
 pool_read(struct e2e_reader *r, void *obj, struct e2e_report *why)
 {
     e2e_viber_prekey_pool *p = obj;
-    E2E_TRY(e2e__vb_read_magic(r, pool_magic, "PreKey pool", why));
+    E2E_TRY(e2e__blob_head_read(r, pool_magic, VB_STATE_VERSION, "viber PreKey pool", why));
     e2e_read_bytes(r, p->udid, 16);
     p->max_id = e2e_read_u32_be(r);
     unsigned n = e2e_read_u16_be(r);

@@ -7,7 +7,7 @@
 
 #include "viber/viber_internal.h"
 
-static const char session_magic[4] = {'V', 'B', 'S', 'N'};
+static const uint32_t session_magic = E2E__MAGIC('V', 'B', 'S', 'N');
 
 int
 e2e_viber_session_new(e2e_viber_session **out, const uint8_t peer_udid[16])
@@ -360,8 +360,7 @@ e2e_viber_session_serialize(const e2e_viber_session *s, uint8_t *out, size_t cap
     unsigned n = nstates(s);
     size_t need = 4 + 2 + 16 + 1 + n * STATE_SIZE + 2 + (size_t)s->nskipped * SKIPPED_SIZE;
     E2E_TRY(e2e__vb_serialize_begin(&w, out, cap, need, len));
-    e2e_write_bytes(&w, (const uint8_t *)session_magic, 4);
-    e2e_write_u16_be(&w, VB_STATE_VERSION);
+    e2e__blob_head_write(&w, session_magic, VB_STATE_VERSION);
     e2e_write_bytes(&w, s->peer_udid, 16);
     e2e_write_u8(&w, (uint8_t)n);
     for (unsigned i = 0; i < n; i++)
@@ -413,7 +412,7 @@ static int
 session_read(struct e2e_reader *r, void *obj, struct e2e_report *why)
 {
     e2e_viber_session *s = obj;
-    E2E_TRY(e2e__vb_read_magic(r, session_magic, "session", why));
+    E2E_TRY(e2e__blob_head_read(r, session_magic, VB_STATE_VERSION, "viber session", why));
     e2e_read_bytes(r, s->peer_udid, 16);
     unsigned n = e2e_read_u8(r);
     if (n > E2E_VIBER_MAX_STATES)

@@ -7,6 +7,7 @@
 
 #include <e2ekit/viber.h>
 
+#include "core/blob.h"
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -49,9 +50,6 @@ enum vb_type {
  * another type; fills the report. */
 int e2e__vb_read_header(struct e2e_reader *r, uint8_t type, const char *what,
                         struct e2e_report *why);
-/* Reads and checks a state blob's magic and version. */
-int e2e__vb_read_magic(struct e2e_reader *r, const char magic[4], const char *what,
-                       struct e2e_report *why);
 /* Starts a serialization of `need` bytes: *len = need; E2E_ERR_BUFFER unless out holds them. */
 int e2e__vb_serialize_begin(struct e2e_writer *w, uint8_t *out, size_t cap, size_t need,
                             size_t *len);

@@ -8,13 +8,14 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/whatsapp.h>
 
+#include "core/blob.h"
 #include "core/bytes.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "whatsapp/adv_internal.h"
 #include "codec/pb.h"
 
-#define DEVLIST_MAGIC   0x5741444cu /* "WADL" */
+#define DEVLIST_MAGIC   E2E__MAGIC('W', 'A', 'D', 'L')
 #define DEVLIST_VERSION 1
 
 static uint64_t
@@ -248,8 +249,7 @@ e2e_wa_devlist_serialize(uint8_t *out, size_t cap, size_t *len, const struct e2e
     if (l->n_valid > E2E_WA_MAX_INDEXES)
         return E2E_ERR_INVALID;
     e2e_writer_init(&w, out, cap);
-    e2e_write_u32_be(&w, DEVLIST_MAGIC);
-    e2e_write_u16_be(&w, DEVLIST_VERSION);
+    e2e__blob_head_write(&w, DEVLIST_MAGIC, DEVLIST_VERSION);
     e2e_write_u32_be(&w, l->raw_id);
     e2e_write_u64_be(&w, l->timestamp);
     e2e_write_u32_be(&w, l->current_index);
@@ -270,10 +270,9 @@ e2e_wa_devlist_parse(struct e2e_wa_devlist *l, const uint8_t *p, size_t n)
     struct e2e_wa_devlist t;
     memset(&t, 0, sizeof t);
     e2e_reader_init(&r, p, n);
-    if (e2e_read_u32_be(&r) != DEVLIST_MAGIC)
-        return E2E_ERR_MALFORMED;
-    if (e2e_read_u16_be(&r) != DEVLIST_VERSION)
-        return r.err ? E2E_ERR_MALFORMED : E2E_ERR_UNSUPPORTED;
+    int rc = e2e__blob_head_read(&r, DEVLIST_MAGIC, DEVLIST_VERSION, "device list", NULL);
+    if (rc)
+        return rc;
     t.raw_id = e2e_read_u32_be(&r);
     t.timestamp = e2e_read_u64_be(&r);
     t.current_index = e2e_read_u32_be(&r);

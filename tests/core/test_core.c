@@ -4,6 +4,7 @@
 
 #include <e2ekit/core.h>
 
+#include "core/blob.h"
 #include "core/bytes.h"
 #include "core/log.h"
 #include "test.h"
@@ -315,6 +316,34 @@ test_drbg(void)
     CHECK_HEX(a + 64, 8, "2bb6ace5a50afa1c");
 }
 
+static void
+test_blob_head(void)
+{
+    uint8_t buf[8];
+    struct e2e_writer w;
+    struct e2e_reader r;
+    struct e2e_report why;
+    e2e_writer_init(&w, buf, sizeof buf);
+    e2e__blob_head_write(&w, E2E__MAGIC('T', 'E', 'S', 'T'), 3);
+    CHECK_HEX(buf, 6, "544553540003"); /* the magic's letters, then the version */
+    e2e_reader_init(&r, buf, 6);
+    CHECK_OK(e2e__blob_head_read(&r, E2E__MAGIC('T', 'E', 'S', 'T'), 3, "test", &why));
+    CHECK_OK(e2e_reader_done(&r));
+    e2e_reader_init(&r, buf, 6);
+    CHECK_ERR(e2e__blob_head_read(&r, E2E__MAGIC('T', 'E', 'S', 'U'), 3, "test", &why),
+              E2E_ERR_MALFORMED);
+    CHECK(strcmp(why.check, "magic") == 0);
+    CHECK_ERR(r.err, E2E_ERR_MALFORMED); /* the reader is failed too */
+    e2e_reader_init(&r, buf, 6);
+    CHECK_ERR(e2e__blob_head_read(&r, E2E__MAGIC('T', 'E', 'S', 'T'), 4, "test", &why),
+              E2E_ERR_UNSUPPORTED);
+    CHECK(strcmp(why.check, "version") == 0);
+    CHECK_ERR(r.err, E2E_ERR_UNSUPPORTED);
+    e2e_reader_init(&r, buf, 5); /* cut short */
+    CHECK_ERR(e2e__blob_head_read(&r, E2E__MAGIC('T', 'E', 'S', 'T'), 3, "test", NULL),
+              E2E_ERR_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -327,5 +356,6 @@ main(void)
     RUN(test_ctx);
     RUN(test_report);
     RUN(test_drbg);
+    RUN(test_blob_head);
     return test_finish();
 }

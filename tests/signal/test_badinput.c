@@ -46,7 +46,7 @@ consistent(const struct e2e_report *why, int rc)
         {"untrusted_identity", E2E_ERR_UNTRUSTED},
         {"signed_prekey", E2E_ERR_NOT_FOUND},
         {"one_time_prekey", E2E_ERR_NOT_FOUND},
-        {"blob", E2E_ERR_MALFORMED},
+        {"magic", E2E_ERR_MALFORMED},
     };
     if (!why->check || why->err != rc)
         return 0;

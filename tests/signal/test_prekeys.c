@@ -168,7 +168,7 @@ test_blob_errors(void)
     static const uint8_t wrong_fmt[] = {'E', '2', 'P', 'K', 0, 9, 0, 0, 0, 0};
     CHECK_ERR(e2e_signal_prekeys_parse(&pk, wrong_magic, sizeof wrong_magic, &why),
               E2E_ERR_MALFORMED);
-    CHECK(strcmp(why.check, "blob") == 0);
+    CHECK(strcmp(why.check, "magic") == 0);
     CHECK_ERR(e2e_signal_prekeys_parse(&pk, wrong_fmt, sizeof wrong_fmt, &why),
               E2E_ERR_UNSUPPORTED);
     CHECK(strcmp(why.check, "version") == 0);
