@@ -11,6 +11,7 @@
  * A payload needs fewer than 2^16 blocks, so (SSRC, ROC, SEQ, block) never repeats under one
  * key. Replay window of 128 packets; the receiver commits ROC and window only after the tag.
  */
+#include "codec/rtp.h"
 #include "viber/viber_internal.h"
 
 #define RTP_MAX 65535u /* an RTP packet rides in one UDP datagram */
@@ -50,21 +51,6 @@ e2e_viber_media_wipe(struct e2e_viber_media *m)
 {
     if (m)
         e2e_wipe(m, sizeof *m);
-}
-
-/* Length of the RTP header (fixed part, CSRCs, extension), or 0 if pkt is not RTP v2. */
-static size_t
-rtp_header_len(const uint8_t *pkt, size_t len)
-{
-    if (len < 12 || (pkt[0] >> 6) != 2)
-        return 0;
-    size_t h = 12 + 4 * (size_t)(pkt[0] & 0x0f);
-    if (pkt[0] & 0x10) {
-        if (h + 4 > len)
-            return 0;
-        h += 4 + 4 * (size_t)e2e_load16_be(pkt + h + 2);
-    }
-    return h <= len ? h : 0;
 }
 
 static void
@@ -111,7 +97,7 @@ e2e_viber_media_protect(struct e2e_viber_media *m, uint8_t *pkt, size_t len, siz
 {
     if (!m || !pkt || !out_len)
         return E2E_ERR_INVALID;
-    size_t h = rtp_header_len(pkt, len);
+    size_t h = e2e__rtp_header_len(pkt, len);
     if (!h || len > RTP_MAX - E2E_VIBER_MEDIA_TAG_LEN)
         return E2E_ERR_MALFORMED;
     if (cap < len + E2E_VIBER_MEDIA_TAG_LEN)
@@ -141,7 +127,7 @@ e2e_viber_media_unprotect(struct e2e_viber_media *m, uint8_t *pkt, size_t len, s
     if (!m || !pkt || !out_len)
         return E2E_ERR_INVALID;
     size_t h =
-        len >= E2E_VIBER_MEDIA_TAG_LEN ? rtp_header_len(pkt, len - E2E_VIBER_MEDIA_TAG_LEN) : 0;
+        len >= E2E_VIBER_MEDIA_TAG_LEN ? e2e__rtp_header_len(pkt, len - E2E_VIBER_MEDIA_TAG_LEN) : 0;
     if (!h || len > RTP_MAX)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "rtp", "not a protected RTP packet");
     size_t n = len - E2E_VIBER_MEDIA_TAG_LEN;

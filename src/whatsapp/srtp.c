@@ -9,6 +9,7 @@
 #include <e2ekit/crypto.h>
 #include <e2ekit/whatsapp.h>
 
+#include "codec/rtp.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -123,21 +124,6 @@ e2e_srtp_stream_init(struct e2e_srtp_stream *s, const struct e2e_srtp_keys *k)
     return E2E_OK;
 }
 
-/* Length of the RTP header (fixed part, CSRCs, extension), 0 if malformed. */
-static size_t
-rtp_header_len(const uint8_t *p, size_t n)
-{
-    if (n < 12 || p[0] >> 6 != 2)
-        return 0;
-    size_t h = 12 + 4 * (size_t)(p[0] & 0x0f);
-    if (p[0] & 0x10) {
-        if (n < h + 4)
-            return 0;
-        h += 4 + 4 * (size_t)e2e_load16_be(p + h + 2);
-    }
-    return h <= n ? h : 0;
-}
-
 static void
 srtp_tag(const struct e2e_srtp_stream *s, uint8_t tag[SRTP_TAG_LEN], const uint8_t *p, size_t n,
          uint32_t roc)
@@ -171,7 +157,7 @@ int
 e2e_srtp_protect(const struct e2e_srtp_stream *s, uint8_t *pkt, size_t cap, size_t *len,
                  uint32_t roc)
 {
-    size_t n = *len, h = rtp_header_len(pkt, n);
+    size_t n = *len, h = e2e__rtp_header_len(pkt, n);
     if (!h)
         return E2E_ERR_MALFORMED;
     if (cap < n + SRTP_TAG_LEN)
@@ -188,7 +174,7 @@ e2e_srtp_unprotect(const struct e2e_srtp_stream *s, uint8_t *pkt, size_t *len, u
 {
     uint8_t tag[SRTP_TAG_LEN];
     size_t n = *len;
-    size_t h = n > SRTP_TAG_LEN ? rtp_header_len(pkt, n - SRTP_TAG_LEN) : 0;
+    size_t h = n > SRTP_TAG_LEN ? e2e__rtp_header_len(pkt, n - SRTP_TAG_LEN) : 0;
     if (!h)
         return e2e_report_fail(why, E2E_ERR_MALFORMED, "rtp-header",
                                "not an SRTP packet (RTP header, tag)");
